@@ -1,0 +1,5 @@
+import streamlit as st
+
+dataset = st.session_state["dataset"]
+st.title("Overview")
+st.caption(f"{len(dataset.events)} events, {len(dataset.organizations)} organisations")

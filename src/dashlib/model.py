@@ -1,0 +1,180 @@
+"""The data model: the tables of a data package and the schema that describes them.
+
+The package descriptor (``data/datapackage.json``) is the single source of truth for the
+schema. This module reads it and exposes what the rest of dashlib needs: table names, column
+types, enums and keys, and the :class:`Dataset` that holds one DataFrame per table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BUNDLED_DATA = PROJECT_ROOT / "data"
+BUNDLED_DESCRIPTOR = BUNDLED_DATA / "datapackage.json"
+
+TABLES = (
+    "sources",
+    "places",
+    "organizations",
+    "events",
+    "participations",
+    "relations",
+    "topics",
+    "event_topics",
+    "geocache",
+)
+REQUIRED_TABLES = ("sources", "places", "organizations", "events")
+FACT_TABLES = ("organizations", "events", "participations", "relations", "event_topics")
+
+
+@cache
+def bundled_descriptor() -> dict[str, Any]:
+    """Return the bundled package descriptor (read once per process).
+
+    Returns
+    -------
+    dict
+        The parsed ``datapackage.json``. Callers must not mutate it.
+    """
+    return json.loads(BUNDLED_DESCRIPTOR.read_text(encoding="utf-8"))
+
+
+def table_schema(table: str, descriptor: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the Table Schema of one resource.
+
+    Parameters
+    ----------
+    table : str
+        Resource name, for example ``"events"``.
+    descriptor : mapping, optional
+        A package descriptor; the bundled one by default.
+
+    Returns
+    -------
+    dict
+        The resource's ``schema`` (fields, primaryKey, foreignKeys).
+    """
+    descriptor = descriptor or bundled_descriptor()
+    for resource in descriptor["resources"]:
+        if resource["name"] == table:
+            return resource["schema"]
+    raise KeyError(f"no resource named {table!r} in the descriptor")
+
+
+def columns(table: str) -> list[str]:
+    """Return the column names of a table, in schema order."""
+    return [f["name"] for f in table_schema(table)["fields"]]
+
+
+def enum_values(table: str, column: str) -> list[str]:
+    """Return the allowed values of an enum column, in schema order.
+
+    Parameters
+    ----------
+    table, column : str
+        The table and the column, for example ``("organizations", "org_type")``.
+
+    Returns
+    -------
+    list of str
+        The enum, or an empty list when the column is not an enum.
+    """
+    for f in table_schema(table)["fields"]:
+        if f["name"] == column:
+            return list(f.get("constraints", {}).get("enum", []))
+    raise KeyError(f"{table} has no column {column!r}")
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """Return an empty DataFrame with the table's columns and dtypes."""
+    frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in columns(table)})
+    return coerce_types(table, frame)
+
+
+def coerce_types(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give the columns of a validated, all-text table their schema types.
+
+    Empty strings become missing values; enums become ordered categoricals so that every
+    chart and filter lists them in schema order.
+
+    Parameters
+    ----------
+    table : str
+        Resource name.
+    frame : pandas.DataFrame
+        The table as read from CSV with every column as text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with typed columns; columns the schema does not name are kept as text.
+    """
+    out = {}
+    for f in table_schema(table)["fields"]:
+        name = f["name"]
+        raw = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index, dtype="str")
+        raw = raw.replace("", pd.NA)
+        kind = f.get("type", "string")
+        enum = f.get("constraints", {}).get("enum")
+        if kind == "date":
+            out[name] = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        elif kind == "datetime":
+            out[name] = pd.to_datetime(raw, format="ISO8601", utc=True, errors="coerce")
+        elif kind == "number":
+            out[name] = pd.to_numeric(raw, errors="coerce").astype("float64")
+        elif kind == "integer":
+            out[name] = pd.to_numeric(raw, errors="coerce").astype("Int64")
+        elif enum:
+            out[name] = pd.Categorical(raw, categories=enum)
+        else:
+            out[name] = raw.astype("str")
+    typed = pd.DataFrame(out, index=frame.index)
+    extra = [c for c in frame.columns if c not in typed.columns]
+    if extra:
+        typed = pd.concat([typed, frame[extra]], axis=1)
+    return typed.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One data package in memory: a DataFrame per table and the text of each source.
+
+    Treat it as read-only: it may be shared between sessions. Functions that narrow or extend
+    it return a new ``Dataset`` (see :meth:`with_tables`).
+
+    Attributes
+    ----------
+    tables : dict of str to pandas.DataFrame
+        One typed frame per name in :data:`TABLES`; absent optional tables are empty frames.
+    source_texts : dict of str to str
+        The text each ``sources.file`` points to, keyed by ``source_id``.
+    name : str
+        A label for the package (its title, or the file it came from).
+    """
+
+    tables: Mapping[str, pd.DataFrame]
+    source_texts: Mapping[str, str] = field(default_factory=dict)
+    name: str = "data package"
+
+    def __getattr__(self, table: str) -> pd.DataFrame:
+        # Tables read as attributes (dataset.events) without one property per table.
+        tables = object.__getattribute__(self, "tables")
+        if table in tables:
+            return tables[table]
+        raise AttributeError(table)
+
+    def with_tables(self, **tables: pd.DataFrame) -> Dataset:
+        """Return a copy with some tables replaced."""
+        return replace(self, tables={**self.tables, **tables})
+
+    def row_counts(self) -> dict[str, int]:
+        """Return the number of rows of every table."""
+        return {name: len(frame) for name, frame in self.tables.items()}

@@ -1,0 +1,67 @@
+"""Start the real app (`streamlit run app.py`) on a free port of 127.0.0.1, for tests that need a server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer /_stcore/health within {timeout} s")
+
+
+@contextlib.contextmanager
+def running_app(python: str = sys.executable, env: dict[str, str] | None = None,
+                cwd: Path = ROOT) -> Iterator[str]:
+    """Serve app.py and yield its base URL; on failure print the server's log."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # Kept open for the server's whole life, then removed in the finally clause.
+    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
+        [python, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+    )
+    try:
+        try:
+            wait_healthy(url, process)
+        except Exception:
+            log.seek(0)
+            print(f"--- streamlit log ({log.name}) ---\n{log.read()}", file=sys.stderr)
+            raise
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)

@@ -1,0 +1,147 @@
+"""The loader and validator: a valid package loads typed; each kind of problem is named precisely."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import read_rows, write_rows
+from dashlib.__main__ import main
+from dashlib.load import load_package, load_uploaded
+from dashlib.model import BUNDLED_DATA, TABLES
+
+
+def test_bundled_package_is_valid_and_typed():
+    result = load_package(BUNDLED_DATA)
+    assert result.ok, [str(p) for p in result.problems]
+    events = result.dataset.events
+    assert pd.api.types.is_datetime64_any_dtype(events["start_date"])
+    assert isinstance(events["event_type"].dtype, pd.CategoricalDtype)
+    assert pd.api.types.is_float_dtype(result.dataset.places["lat"])
+    assert set(result.dataset.tables) == set(TABLES)
+
+
+def test_cli_validate_bundled_exits_0(capsys):
+    assert main(["validate", str(BUNDLED_DATA)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def _problems(path: Path) -> list[tuple[str, int | None, str | None, str]]:
+    result = load_package(path)
+    assert not result.ok
+    assert result.dataset is None
+    return [(p.file, p.row, p.column, p.message) for p in result.problems]
+
+
+def test_broken_foreign_key_names_file_row_column(edit_table, capsys):
+    pkg = edit_table("participations", 0, "org_id", "no-such-org")
+    problems = _problems(pkg)
+    assert ("participations.csv", 2, "org_id") in [p[:3] for p in problems]
+    assert any("no-such-org" in p[3] for p in problems)
+    assert main(["validate", str(pkg)]) == 1
+    assert "participations.csv:2:org_id:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["2024-02-31", "N/A", "45617", "21/11/2024"])
+def test_bad_date_is_reported(edit_table, value, capsys):
+    pkg = edit_table("events", 2, "start_date", value)
+    problems = _problems(pkg)
+    match = [p for p in problems if p[:3] == ("events.csv", 4, "start_date")]
+    assert match and value in match[0][3] and "YYYY-MM-DD" in match[0][3]
+    assert main(["validate", str(pkg)]) == 1
+    assert "events.csv:4:start_date:" in capsys.readouterr().out
+
+
+def test_missing_required_column(package_copy):
+    rows = read_rows(package_copy / "organizations.csv")
+    for row in rows:
+        del row["org_type"]
+    write_rows(package_copy / "organizations.csv", rows)
+    problems = _problems(package_copy)
+    assert any(p[0] == "organizations.csv" and p[2] == "org_type" and "missing" in p[3] for p in problems)
+    assert main(["validate", str(package_copy)]) == 1
+
+
+def test_quote_not_in_source(edit_table):
+    problems = _problems(edit_table("organizations", 0, "quote", "a sentence the source never says"))
+    assert any(p[:3] == ("organizations.csv", 2, "quote") and "does not contain" in p[3] for p in problems)
+
+
+def test_end_before_start(edit_table, package_copy):
+    rows = read_rows(package_copy / "events.csv")
+    index = next(i for i, r in enumerate(rows) if r["end_date"])
+    rows[index]["end_date"] = "1900-01-01"
+    write_rows(package_copy / "events.csv", rows)
+    problems = _problems(package_copy)
+    assert any(p[:3] == ("events.csv", index + 2, "end_date") and "before" in p[3] for p in problems)
+
+
+def test_enum_and_duplicate_key(edit_table, package_copy):
+    edit_table("organizations", 0, "org_type", "alien")
+    first = read_rows(package_copy / "organizations.csv")[0]["org_id"]
+    edit_table("organizations", 1, "org_id", first)
+    problems = _problems(package_copy)
+    assert any(p[2] == "org_type" and "alien" in p[3] and "city_network" in p[3] for p in problems)
+    assert any(p[:2] == ("organizations.csv", 3) and "duplicate" in p[3] for p in problems)
+
+
+def test_unreadable_package_exits_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nowhere")]) == 2
+    (tmp_path / "bad.zip").write_bytes(b"not a zip")
+    assert main(["validate", str(tmp_path / "bad.zip")]) == 2
+    assert "zip" in capsys.readouterr().err
+
+
+def test_loads_from_descriptor_path_and_zip(tmp_path):
+    by_descriptor = load_package(BUNDLED_DATA / "datapackage.json")
+    archive = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in BUNDLED_DATA.rglob("*"):
+            if path.is_file():
+                zf.write(path, f"climate-pkg/{path.relative_to(BUNDLED_DATA)}")
+    by_zip = load_package(archive)
+    assert by_descriptor.ok and by_zip.ok
+    assert by_zip.dataset.row_counts() == by_descriptor.dataset.row_counts()
+
+
+def test_csv_upload_without_descriptor_uses_bundled_schema():
+    files = {p.name: p.read_bytes() for p in BUNDLED_DATA.glob("*.csv")}
+    files |= {p.name: p.read_bytes() for p in (BUNDLED_DATA / "sources").iterdir()}
+    result = load_uploaded(files)
+    assert result.ok, [str(p) for p in result.problems]
+    assert len(result.dataset.events) == len(read_rows(BUNDLED_DATA / "events.csv"))
+
+
+def test_dashlib_data_env_selects_another_package(package_copy, monkeypatch, capsys):
+    events = read_rows(package_copy / "events.csv")
+    write_rows(package_copy / "events.csv", events[:3])
+    for table in ("participations", "relations", "event_topics"):
+        rows = [r for r in read_rows(package_copy / f"{table}.csv")
+                if r.get("event_id", "") in {"", *(e["event_id"] for e in events[:3])}]
+        header = list(read_rows(BUNDLED_DATA / f"{table}.csv")[0])
+        write_rows(package_copy / f"{table}.csv", rows, header)
+    monkeypatch.setenv("DASHLIB_DATA", str(package_copy))
+    assert main(["validate"]) == 0
+    assert "3 events" in capsys.readouterr().out
+
+
+def test_loading_never_writes_to_the_package(package_copy):
+    (package_copy / "events.csv").write_bytes(b"\xef\xbb\xbf" + (package_copy / "events.csv").read_bytes())
+    before = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()}
+    assert load_package(package_copy).ok
+    after = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_descriptor_cannot_point_outside_the_package(package_copy):
+    descriptor = json.loads((package_copy / "datapackage.json").read_text())
+    descriptor["resources"][0]["path"] = "../../etc/passwd"
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor))
+    shutil.copy(package_copy / "sources.csv", package_copy / "sources-copy.csv")
+    problems = _problems(package_copy)
+    assert any(p[0] == "datapackage.json" and "relative" in p[3] for p in problems)
