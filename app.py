@@ -1,4 +1,7 @@
-"""Climate Action Atlas: the entry point (`streamlit run app.py`)."""
+"""Climate Action Atlas: the entry point (`streamlit run app.py`).
+
+Page config, the session's data package, the sidebar filters (mirrored in the URL), and the pages.
+"""
 
 import streamlit as st
 
@@ -6,17 +9,13 @@ from dashlib import ui
 
 st.set_page_config(page_title="Climate Action Atlas", page_icon=":material/public:", layout="wide")
 
-result = ui.default_result()
-if not result.ok:
-    st.error("The data package has problems; fix them and reload.")
-    st.dataframe(ui.problems_frame(result.problems), hide_index=True)
-    st.stop()
+dataset = ui.active_dataset()
+view = ui.sidebar(dataset)
 
-st.session_state["dataset"] = result.dataset
 st.navigation([
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/map.py", title="Map", icon=":material/map:"),
-    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
-    st.Page("pages/network.py", title="Partner network", icon=":material/hub:"),
-    st.Page("pages/data.py", title="Data & sources", icon=":material/table:"),
+    st.Page("pages/overview.py", title=view.t("nav.overview"), icon=":material/dashboard:", default=True),
+    st.Page("pages/map.py", title=view.t("nav.map"), icon=":material/map:"),
+    st.Page("pages/timeline.py", title=view.t("nav.timeline"), icon=":material/timeline:"),
+    st.Page("pages/network.py", title=view.t("nav.network"), icon=":material/hub:"),
+    st.Page("pages/data.py", title=view.t("nav.data"), icon=":material/table:"),
 ]).run()

@@ -1,5 +1,24 @@
 import streamlit as st
 
-dataset = st.session_state["dataset"]
-st.title("Data")
-st.caption(f"{len(dataset.events)} events, {len(dataset.organizations)} organisations")
+from dashlib import quotes, tables, ui
+from dashlib.i18n import t
+
+view = ui.current_view()
+st.title(view.t("data.title"))
+ui.show_url_notices(view)
+
+if not ui.empty_state(view):
+    st.subheader(view.t("data.tables"))
+    tabs = st.tabs([f"{t('table.' + name, view.lang)} ({len(view.data.tables[name])})" for name in tables.TABLE_ORDER])
+    for tab, name in zip(tabs, tables.TABLE_ORDER, strict=True):
+        with tab:
+            st.dataframe(tables.display_table(view.data, view.full, name, view.lang), hide_index=True)
+
+    st.subheader(view.t("data.source_text"))
+    source_id = ui.source_picker(view)
+    if source_id:
+        ui.source_card(view, source_id)
+        refs = quotes.quoting_rows(view.data, source_id)
+        ui.highlighted_text(quotes.segments(view.full.source_texts.get(source_id, ""), refs))
+        st.markdown(f"**{view.t('data.quoted_by')}**")
+        st.dataframe(refs, hide_index=True)

@@ -1,5 +1,41 @@
 import streamlit as st
 
-dataset = st.session_state["dataset"]
-st.title("Map")
-st.caption(f"{len(dataset.events)} events, {len(dataset.organizations)} organisations")
+from dashlib import ui
+from dashlib.charts import map as geo
+
+view = ui.current_view()
+st.title(view.t("map.title"))
+st.caption(view.t("map.caption"))
+ui.show_url_notices(view)
+if ui.empty_state(view):
+    st.stop()
+
+coords = ui.coordinates(view.full)
+points = geo.map_points(view.data, view.full, coords, view.lang)
+arcs = geo.map_arcs(ui.partner_graph(view), view.full, coords, view.lang)
+layers = st.pills(
+    "Layers", ["points", "arcs", "labels"], selection_mode="multi", default=["points", "arcs", "labels"],
+    format_func=lambda v: view.t(f"map.{v}"), label_visibility="collapsed", key="map_layers",
+)
+if points.empty:
+    st.info(view.t("map.nothing"), icon=":material/location_off:")
+else:
+    deck = geo.map_deck(points, arcs, show_points="points" in layers, show_arcs="arcs" in layers,
+                        show_labels="labels" in layers)
+    st.pydeck_chart(deck, height=560, on_select=ui.on_map_select, selection_mode="single-object", key="map_chart",
+                    alt=view.t("map.alt", n=len(points), arcs=len(arcs)))
+    st.caption(view.t("map.select_hint"))
+ui.map_legend(view, points, arcs)
+
+missing = geo.unplaced(view.data, coords)
+if len(missing):
+    st.warning(view.t("map.unresolved", names=", ".join(missing["name"])), icon=":material/location_off:")
+approximate = list(points.loc[points["approximate"], "name"]) if len(points) else []
+if approximate:
+    st.info(view.t("map.approximate", names=", ".join(approximate)), icon=":material/my_location:")
+
+with st.expander(view.t("map.places_table")):
+    st.dataframe(geo.places_table(view.data, coords, view.lang), hide_index=True, column_config={
+        "name": view.t("col.name"), "kind": view.t("col.type"), "lat": view.t("col.lat"),
+        "lon": view.t("col.lon"), "coord_source": view.t("col.coord_source"), "detail": view.t("col.detail"),
+    })

@@ -1,5 +1,31 @@
 import streamlit as st
 
-dataset = st.session_state["dataset"]
-st.title("Network")
-st.caption(f"{len(dataset.events)} events, {len(dataset.organizations)} organisations")
+from dashlib import network, ui
+from dashlib.charts import network as chart
+
+view = ui.current_view()
+st.title(view.t("network.title"))
+st.caption(view.t("network.caption"))
+ui.show_url_notices(view)
+if ui.empty_state(view):
+    st.stop()
+
+graph = ui.partner_graph(view)
+figure = chart.network_figure(graph, view.lang, selected=view.filters.orgs)
+if figure is None:
+    st.info(view.t("empty.title"), icon=":material/hub:")
+    st.stop()
+
+left, right = st.columns([5, 2])
+with left:
+    st.plotly_chart(figure, key="network_chart", on_select=ui.on_network_select, selection_mode="points",
+                    alt=chart.network_alt_text(graph, view.lang), config={"displaylogo": False})
+    st.caption(view.t("network.select_hint"))
+with right:
+    st.subheader(view.t("network.ranking"))
+    ranking = ui.ranking_table(view, network.degree_ranking(graph))
+    st.dataframe(ranking, hide_index=True, height=560, column_config={
+        view.t("col.organisation"): st.column_config.TextColumn(width="medium"),
+        view.t("col.type"): st.column_config.TextColumn(width="small"),
+        view.t("network.degree"): st.column_config.NumberColumn(width="small"),
+    })

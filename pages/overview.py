@@ -1,5 +1,52 @@
 import streamlit as st
 
-dataset = st.session_state["dataset"]
-st.title("Overview")
-st.caption(f"{len(dataset.events)} events, {len(dataset.organizations)} organisations")
+from dashlib import summary, ui
+from dashlib.dates import date_text
+from dashlib.safe import md
+
+view = ui.current_view()
+st.title(view.t("app.title"))
+st.caption(view.t("app.tagline"))
+ui.show_url_notices(view)
+if ui.empty_state(view):
+    st.stop()
+
+st.subheader(view.t("overview.figures"))
+figures = summary.key_figures(view.data)
+for column, (key, value) in zip(st.columns(5), vars(figures).items(), strict=True):
+    column.metric(view.t(f"overview.{key}"), value, border=True)
+
+event = summary.headline_event(view.data)
+if event is not None:
+    st.subheader(view.t("overview.headline"))
+    with st.container(border=True):
+        st.markdown(f"### {md(event['title'])}")
+        if isinstance(event["title_local"], str):
+            st.markdown(f"*« {md(event['title_local'])} »*")
+        organisers = summary.organisers(view.full, event["event_id"]) or [view.t("overview.organiser_none")]
+        parent = view.full.events.set_index("event_id")["title"].get(event["parent_event_id"])
+        facts = {
+            "overview.dates": date_text(event["start_date"], event["end_date"], event["date_precision"], view.lang),
+            "overview.place": summary.place_path(view.full.places, event["place_id"]),
+            "overview.organiser": ", ".join(organisers),
+            "overview.part_of": parent,
+        }
+        cols = st.columns(len(facts))
+        for column, (key, value) in zip(cols, facts.items(), strict=True):
+            column.markdown(f"**{view.t(key)}**  \n{md(value) if value else '—'}")
+        topics = summary.event_topic_labels(view.full, event["event_id"], view.lang)
+        if topics:
+            st.markdown(f"**{view.t('overview.topics')}**")
+            st.pills(view.t("overview.topics"), topics, label_visibility="collapsed", disabled=True,
+                     key="overview_topics")
+        if isinstance(event["summary"], str):
+            st.write(md(event["summary"]))
+        people = summary.participants(view.full, event["event_id"], view.lang)
+        if not people.empty:
+            st.markdown(f"**{view.t('overview.participants')}**")
+            st.dataframe(
+                people[["name", "org_type", "role", "quote"]], hide_index=True,
+                column_config={"name": view.t("col.organisation"), "org_type": view.t("col.type"),
+                               "role": view.t("col.role"), "quote": view.t("col.quote")},
+            )
+    ui.source_card(view, event["source_id"], event["quote"])

@@ -12,6 +12,7 @@ and what is wrong. A package with any problem yields no dataset: callers keep th
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import posixpath
@@ -448,7 +449,16 @@ def _load_staged(stage: _Stage, label: str) -> LoadResult:
     if problems:
         return LoadResult(None, tuple(problems))
     name = meta.get("title") if isinstance(meta.get("title"), str) else label
-    return LoadResult(Dataset(_read_tables(stage, present), source_texts, name), ())
+    return LoadResult(Dataset(_read_tables(stage, present), source_texts, name, _digest(stage.root)), ())
+
+
+def _digest(root: Path) -> str:
+    """Return a digest of every staged file's path and content."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
 
 
 def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:

@@ -158,11 +158,14 @@ class Dataset:
         The text each ``sources.file`` points to, keyed by ``source_id``.
     name : str
         A label for the package (its title, or the file it came from).
+    key : str
+        A digest of the package's content: equal keys mean equal data (used as a cache key).
     """
 
     tables: Mapping[str, pd.DataFrame]
     source_texts: Mapping[str, str] = field(default_factory=dict)
     name: str = "data package"
+    key: str = ""
 
     def __getattr__(self, table: str) -> pd.DataFrame:
         # Tables read as attributes (dataset.events) without one property per table.
@@ -172,8 +175,8 @@ class Dataset:
         raise AttributeError(table)
 
     def with_tables(self, **tables: pd.DataFrame) -> Dataset:
-        """Return a copy with some tables replaced."""
-        return replace(self, tables={**self.tables, **tables})
+        """Return a copy with some tables replaced (its key marks it as derived)."""
+        return replace(self, tables={**self.tables, **tables}, key=f"{self.key}+derived")
 
     def row_counts(self) -> dict[str, int]:
         """Return the number of rows of every table."""

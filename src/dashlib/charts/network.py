@@ -1,0 +1,348 @@
+"""The partner network as a plotly figure: organisations as nodes, relations as edges.
+
+The figure is built from a graph of :func:`dashlib.network.build_graph` and never calls
+streamlit. Its traces, bottom to top:
+
+1. one line trace per edge type (``meta="edges:<relation_type>"``), in the legend;
+2. one trace of invisible markers, one at the middle of every edge, carrying the edge's hover
+   text (``meta="edge-hover"``, no ``customdata``);
+3. one marker trace per organisation type (``meta="nodes:<org_type>"``), in the legend.
+
+Selection contract: every point of a node trace carries ``customdata[0] = org_id``, and no other
+point carries customdata. :func:`selected_org_ids` turns what ``st.plotly_chart(...,
+on_select="rerun")`` returns into org ids.
+
+Every text from the data goes through :func:`dashlib.charts.style.esc` before it reaches a label
+or a hover text (plotly renders a subset of HTML there).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import networkx as nx
+import plotly.graph_objects as go
+
+from dashlib.charts.style import OTHER, category_colors, esc
+from dashlib.i18n import label, t
+from dashlib.model import enum_values
+from dashlib.network import CO_PARTICIPATION, Position, layout, relation_types
+
+NODE_SIZE = (14.0, 44.0)  # px: least and most connected organisation
+LABEL_WIDTH = 24  # characters per line of a node label (two lines at most)
+WRAP = 60  # characters per line of a quote in a hover label
+HEIGHT = 600
+FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, sans-serif'
+SELECTED_OUTLINE = "#7f7f7f"  # mid grey: reads on a light and a dark background
+NODE_OUTLINE = "rgba(255, 255, 255, 0.85)"
+CURVE_POINTS = 17
+
+# Edge type -> (dash, width). Colours come from the schema's enum; co-participation is thin grey.
+EDGE_DASH = {
+    "cooperation": ("solid", 2.4),
+    "support": ("dot", 2.8),
+    "recognition": ("dashdot", 2.4),
+    "membership": ("longdash", 2.4),
+    "affiliation": ("longdashdot", 2.0),
+    CO_PARTICIPATION: ("dash", 1.0),
+}
+QUOTE_MARKS = {"fr": ("« ", " »"), "en": ("“", "”")}
+
+
+def _edge_style(relation_type: str) -> dict[str, Any]:
+    colors = category_colors("relations", "relation_type")
+    dash, width = EDGE_DASH.get(relation_type, ("solid", 1.6))
+    color = OTHER if relation_type == CO_PARTICIPATION else colors.get(relation_type, OTHER)
+    return {"color": color, "dash": dash, "width": width}
+
+
+def _org_types(graph: nx.Graph) -> list[str | None]:
+    """Return the organisation types of the graph in schema order, then unknown ones, then None."""
+    found = {d.get("org_type") for _, d in graph.nodes(data=True)}
+    known = [v for v in enum_values("organizations", "org_type") if v in found]
+    extra = sorted(str(v) for v in found - set(known) if v)
+    return [*known, *extra, *([None] if None in found else [])]
+
+
+def _type_label(org_type: str | None, lang: str) -> str:
+    return label("org_type", org_type, lang) if org_type else t("network.other_type", lang)
+
+
+def _wrap(text: object, width: int = WRAP) -> str:
+    """Wrap data text every ``width`` characters, escaping each line, joined by ``<br>``."""
+    lines = textwrap.wrap(str(text), width, break_long_words=True, break_on_hyphens=False) or [""]
+    return "<br>".join(esc(line) for line in lines)
+
+
+def _node_label(name: str, bold: bool = False) -> str:
+    """Return a node's label: its name escaped, on at most two lines (the hover has it whole)."""
+    lines = textwrap.wrap(name, LABEL_WIDTH, max_lines=2, placeholder=" …") or [name]
+    text = "<br>".join(esc(line) for line in lines)
+    return f"<b>{text}</b>" if bold else text
+
+
+def _field(key: str, value_html: str, lang: str) -> str:
+    """Return "Label: value" with the language's colon (French puts a space before it)."""
+    return f"{esc(t(key, lang))}{' : ' if lang == 'fr' else ': '}{value_html}"
+
+
+def _name(graph: nx.Graph, node: str) -> str:
+    return str(graph.nodes[node].get("name") or node) if node in graph else str(node)
+
+
+def _date_text(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else esc(value)
+
+
+def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") -> str:
+    """Return the hover text of one edge: type, who to whom, date, event, quotes and sources.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        The network (for the organisations' names).
+    data : mapping
+        The edge's attributes (see :mod:`dashlib.network`).
+    lang : str
+        ``"en"`` or ``"fr"``.
+
+    Returns
+    -------
+    str
+        Plotly hover HTML; every data text is escaped, quotes are wrapped every ~60 characters.
+    """
+    kind = str(data.get("relation_type") or "")
+    a, b = str(data.get("from_org_id")), str(data.get("to_org_id"))
+    lines = [f"<b>{esc(label('relation_type', kind, lang))}</b>"]
+    if kind == CO_PARTICIPATION:
+        lines.append(f"{esc(_name(graph, a))} — {esc(_name(graph, b))}")
+        if data.get("event_title"):
+            lines.append(f"{esc(t('network.co_participation', lang))} {_wrap(data['event_title'])}")
+    else:
+        lines.append(f"{esc(_name(graph, a))} → {esc(_name(graph, b))}")
+        if data.get("event_title"):
+            lines.append(_field("col.event", _wrap(data["event_title"]), lang))
+    if data.get("start_date"):
+        lines.append(_date_text(data["start_date"]))
+    quotes = str(data.get("quote") or "").split("\n")
+    sources = str(data.get("source_id") or "").split("\n")
+    opening, closing = QUOTE_MARKS.get(lang, QUOTE_MARKS["en"])
+    for i, quote in enumerate(quotes):
+        if quote:
+            lines.append(f"<i>{opening}{_wrap(quote)}{closing}</i>")
+        source = sources[i] if i < len(sources) else ""
+        if source:
+            lines.append(_field("col.source", esc(source), lang))
+    return "<br>".join(lines)
+
+
+def _node_hover_text(graph: nx.Graph, node: str, links: int, lang: str) -> str:
+    attrs = graph.nodes[node]
+    name = _name(graph, node)
+    lines = [f"<b>{_wrap(name)}</b>"]
+    local = attrs.get("name_local")
+    if local and local != name:
+        lines.append(_wrap(local))
+    lines.append(esc(_type_label(attrs.get("org_type"), lang)))
+    if attrs.get("country_code"):
+        lines.append(esc(attrs["country_code"]))
+    lines.append(_field("network.degree", str(links), lang))
+    if attrs.get("context"):
+        lines.append(f"<i>{esc(t('network.context', lang))}</i>")
+    return "<br>".join(lines)
+
+
+def _sizes(links: dict[str, int]) -> dict[str, float]:
+    """Marker diameter by node: the square root of the share of links, so that area follows links."""
+    low, high = min(links.values()), max(links.values())
+    small, big = NODE_SIZE
+    if high == low:
+        return dict.fromkeys(links, (small + big) / 3)
+    return {n: small + (big - small) * math.sqrt((d - low) / (high - low)) for n, d in links.items()}
+
+
+Curve = tuple[str, Mapping[str, Any], list[float], list[float], Position]
+
+
+def _curves(graph: nx.MultiGraph, pos: dict[str, Position]) -> list[Curve]:
+    """Return (type, attributes, xs, ys, middle) per edge; parallel edges bend apart so each shows."""
+    order = {v: i for i, v in enumerate(relation_types(graph))}
+    groups: dict[tuple[str, str], list[tuple[Any, Mapping[str, Any]]]] = {}
+    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else (
+        (u, v, None, d) for u, v, d in graph.edges(data=True))
+    for u, v, key, data in edges:
+        if u == v:
+            continue  # a self-relation has no line to draw
+        pair = tuple(sorted((str(u), str(v))))
+        groups.setdefault(pair, []).append((key, data))  # type: ignore[arg-type]
+    out = []
+    for (u, v), items in sorted(groups.items()):
+        items.sort(key=lambda item: (order.get(item[1].get("relation_type"), len(order)), str(item[0])))
+        (x0, y0), (x1, y1) = pos[u], pos[v]
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        normal = (-(y1 - y0) / length, (x1 - x0) / length)
+        # Parallel edges fan out at most ±0.07 (of the [-1, 1] layout), less on short edges.
+        step = min(0.03, 0.14 / max(len(items) - 1, 1), 0.15 * length)
+        for i, (_, data) in enumerate(items):
+            bend = (i - (len(items) - 1) / 2) * step
+            mid = ((x0 + x1) / 2 + normal[0] * bend, (y0 + y1) / 2 + normal[1] * bend)
+            # Quadratic Bezier through `mid` at t=0.5: control point at twice the bend.
+            cx, cy = (x0 + x1) / 2 + normal[0] * 2 * bend, (y0 + y1) / 2 + normal[1] * 2 * bend
+            ts = [j / (CURVE_POINTS - 1) for j in range(CURVE_POINTS)] if bend else [0.0, 1.0]
+            xs = [(1 - s) ** 2 * x0 + 2 * (1 - s) * s * cx + s**2 * x1 for s in ts]
+            ys = [(1 - s) ** 2 * y0 + 2 * (1 - s) * s * cy + s**2 * y1 for s in ts]
+            out.append((str(data.get("relation_type") or ""), data, xs, ys, mid))
+    return out
+
+
+def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = ()) -> go.Figure | None:
+    """Draw the partner network.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        A graph from :func:`dashlib.network.build_graph`.
+    lang : str
+        ``"en"`` or ``"fr"``: legend and hover labels.
+    selected : iterable of str
+        Org ids to highlight (thicker outline, bold label; the others are dimmed).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure or None
+        None for a graph with no node (the page shows its empty state). Otherwise a title-less
+        figure: one marker trace per organisation type (colours of
+        ``category_colors("organizations", "org_type")``, size by number of partners, name
+        labels), one line trace per edge type, and invisible edge midpoints with the hover
+        text. Node points carry ``customdata[0] = org_id`` (see :func:`selected_org_ids`).
+        Transparent background, hidden axes and no font colour, so the light and dark themes
+        both read; horizontal legend below the plot.
+    """
+    if graph is None or graph.number_of_nodes() == 0:
+        return None
+    chosen = set(selected or ())
+    pos = layout(graph)
+    links = {str(n): len(set(graph.neighbors(n)) - {n}) for n in graph.nodes}
+    sizes = _sizes(links)
+    fig = go.Figure()
+
+    curves = _curves(graph, pos)
+    present = {kind for kind, *_ in curves}
+    for rank, kind in enumerate(k for k in relation_types(graph) if k in present):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for edge_kind, _, cx, cy, _ in curves:
+            if edge_kind == kind:
+                xs += [*cx, None]
+                ys += [*cy, None]
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines", line=_edge_style(kind), hoverinfo="skip",
+            name=label("relation_type", kind, lang), meta=f"edges:{kind}", opacity=0.85,
+            legendrank=2000 + rank,  # after the organisation types
+        ))
+    if curves:
+        fig.add_trace(go.Scatter(
+            x=[mid[0] for *_, mid in curves], y=[mid[1] for *_, mid in curves], mode="markers",
+            marker={"size": 14, "opacity": 0, "color": [_edge_style(kind)["color"] for kind, *_ in curves]},
+            hovertext=[edge_hover_text(graph, data, lang) for _, data, *_ in curves],
+            hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="", meta="edge-hover",
+        ))
+
+    colors = category_colors("organizations", "org_type")
+    for rank, org_type in enumerate(_org_types(graph)):
+        nodes = sorted(str(n) for n, d in graph.nodes(data=True) if d.get("org_type") == org_type)
+        opacity = []
+        for n in nodes:
+            base = 0.55 if graph.nodes[n].get("context") else 1.0
+            opacity.append(base if not chosen or n in chosen else base * 0.4)
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
+            name=_type_label(org_type, lang), meta=f"nodes:{org_type or ''}", legendrank=1000 + rank,
+            customdata=[[n] for n in nodes],
+            text=[_node_label(_name(graph, n), bold=n in chosen) for n in nodes],
+            textposition="top center", cliponaxis=False,
+            hovertext=[_node_hover_text(graph, n, links[n], lang) for n in nodes],
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker={
+                "size": [sizes[n] for n in nodes],
+                "color": colors.get(org_type or "", OTHER),
+                "opacity": opacity,
+                "line": {"width": [4 if n in chosen else 1 for n in nodes],
+                         "color": [SELECTED_OUTLINE if n in chosen else NODE_OUTLINE for n in nodes]},
+            },
+        ))
+
+    xs_all = [p[0] for p in pos.values()]
+    ys_all = [p[1] for p in pos.values()]
+    axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": False}
+    fig.update_layout(
+        height=HEIGHT,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT_FAMILY, "size": 13},
+        hovermode="closest",
+        hoverlabel={"align": "left", "font": {"family": FONT_FAMILY, "size": 13}},
+        showlegend=True,
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top",
+                "itemsizing": "constant", "bgcolor": "rgba(0,0,0,0)"},
+        xaxis={**axis, "range": [min(xs_all) - 0.18, max(xs_all) + 0.18]},
+        yaxis={**axis, "range": [min(ys_all) - 0.12, max(ys_all) + 0.16]},
+        uirevision="network",  # zoom and pan survive the app's reruns
+        dragmode="pan",
+    )
+    return fig
+
+
+def selected_org_ids(event: Mapping[str, Any] | None) -> list[str]:
+    """Return the org ids of the nodes selected in the network chart.
+
+    Parameters
+    ----------
+    event : mapping or None
+        What ``st.plotly_chart(fig, on_select="rerun", ...)`` returns (or ``st.session_state``
+        holds under the chart's key): ``{"selection": {"points": [{"curve_number": 3,
+        "point_index": 0, "customdata": ["c40"], ...}, ...], "point_indices": [...], "box": [...],
+        "lasso": [...]}}``.
+
+    Returns
+    -------
+    list of str
+        ``customdata[0]`` of each selected point that has one (only node points do: edge
+        midpoints carry none), distinct, in selection order.
+    """
+    if not event:
+        return []
+    selection = event.get("selection") if isinstance(event, Mapping) else getattr(event, "selection", None)
+    points = (selection or {}).get("points") or []
+    ids: list[str] = []
+    for point in points:
+        custom = point.get("customdata") if isinstance(point, Mapping) else None
+        if isinstance(custom, list | tuple):
+            custom = custom[0] if custom else None
+        if isinstance(custom, str) and custom and custom not in ids:
+            ids.append(custom)
+    return ids
+
+
+def network_alt_text(graph: nx.Graph, lang: str = "en") -> str:
+    """Return a one-line text alternative of the network figure.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        The network drawn.
+    lang : str
+        ``"en"`` or ``"fr"``.
+
+    Returns
+    -------
+    str
+        ``t("network.alt")`` with the number of organisations and of links (edges: relations
+        and shared events).
+    """
+    return t("network.alt", lang, n=graph.number_of_nodes(), m=graph.number_of_edges())

@@ -1,0 +1,336 @@
+"""Interface text in English and French.
+
+``t("key", lang, **values)`` looks a string up and fills ``{placeholders}``; a key missing in
+French falls back to English, and a key missing everywhere shows as itself (a test checks
+that both catalogues have the same keys). Enum values (organisation types, roles …) have their
+own labels through :func:`label`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+MESSAGES: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "app.title": "Climate Action Atlas",
+        "app.tagline": "City climate-action events: where, when, who takes part, and how partners are linked.",
+        "nav.overview": "Overview",
+        "nav.map": "Map",
+        "nav.timeline": "Timeline",
+        "nav.network": "Partner network",
+        "nav.data": "Data & sources",
+        "nav.about": "About",
+        "sidebar.filters": "Filters",
+        "sidebar.language": "Language",
+        "sidebar.dates": "Dates",
+        "sidebar.start": "From",
+        "sidebar.end": "To",
+        "sidebar.org_types": "Organisation types",
+        "sidebar.countries": "Countries",
+        "sidebar.topics": "Topics",
+        "sidebar.relation_types": "Relation types",
+        "sidebar.orgs": "Organisations",
+        "sidebar.places": "Places",
+        "sidebar.search": "Search",
+        "sidebar.search_help": "Words in titles, summaries, organisation or place names",
+        "sidebar.reset": "Reset filters",
+        "sidebar.all": "All",
+        "sidebar.dataset": "Data: {name}",
+        "sidebar.share": "The address bar holds this view: copy it to share it.",
+        "notice.url": "Some parts of the link were ignored:",
+        "empty.title": "Nothing matches these filters.",
+        "empty.hint": "Widen the date range, remove a filter, or reset them all in the sidebar.",
+        "filters.active": "Filters: {summary}",
+        "overview.headline": "Headline event",
+        "overview.dates": "Dates",
+        "overview.place": "Place",
+        "overview.organiser": "Organiser",
+        "overview.organiser_none": "not stated in the sources",
+        "overview.topics": "Topics",
+        "overview.part_of": "Part of",
+        "overview.participants": "Who took part",
+        "overview.figures": "Key figures for the current filters",
+        "overview.events": "Events",
+        "overview.organizations": "Organisations",
+        "overview.countries": "Countries",
+        "overview.places": "Places",
+        "overview.relations": "Relations",
+        "overview.source": "Source",
+        "overview.provenance": "Published by {publisher} on {published}, in {language}.",
+        "overview.quote": "What the source says",
+        "overview.open_source": "Open the source",
+        "quote.verbatim": "verbatim from the source",
+        "quote.notes": "from the project's notes on a public source",
+        "map.title": "Where",
+        "map.caption": "Places sized by how many events and organisations they hold; arcs link partners' places.",
+        "map.points": "Places",
+        "map.arcs": "Partner links",
+        "map.labels": "Labels",
+        "map.legend_kind": "Colour: kind of place",
+        "map.legend_arc": "Arcs: relation between organisations based in two places",
+        "map.places_table": "Places and where their coordinates come from",
+        "map.unresolved": "Not on the map (no coordinates found): {names}",
+        "map.approximate": "Approximate: {names} (shown at the coordinates of the place they are in)",
+        "map.select_hint": "Click a place to narrow every view to it.",
+        "map.alt": "Map of {n} places with {arcs} partner links",
+        "map.nothing": "None of the places of the current selection has coordinates.",
+        "timeline.title": "When",
+        "timeline.caption": "Multi-day events as bars, one-day events as markers, coloured by event type.",
+        "timeline.context": "Show COP sessions for context",
+        "timeline.alt": "Timeline of {n} events from {first} to {last}",
+        "timeline.count": "{n} events",
+        "timeline.context_hover": "Shown for context: the current filters leave it out.",
+        "timeline.alt_context": "Faded for context, outside the current filters: {n}.",
+        "network.title": "With whom",
+        "network.caption": "Organisations coloured by type and sized by links; hover a link for the quote that "
+        "states it.",
+        "network.ranking": "Most connected partners",
+        "network.select_hint": "Click an organisation to narrow every view to it.",
+        "network.alt": "Network of {n} organisations and {m} links",
+        "network.co_participation": "took part together in",
+        "network.degree": "Links",
+        "network.context": "Outside the current filters: shown as the partner of an organisation in them",
+        "network.other_type": "Other",
+        "data.title": "Data & sources",
+        "data.tables": "Tables",
+        "data.sources": "Sources",
+        "data.source_text": "Source text, with every quoted span highlighted",
+        "data.quoted_by": "Quoted by",
+        "data.downloads": "Download what you see",
+        "data.upload": "Use your own data",
+        "table.events": "Events",
+        "table.organizations": "Organisations",
+        "table.participations": "Participations",
+        "table.relations": "Relations",
+        "table.places": "Places",
+        "table.sources": "Sources",
+        "data.pick_source": "Source",
+        "data.no_quotes": "No row of the current view quotes this source.",
+        "col.title": "Title",
+        "col.name": "Name",
+        "col.type": "Type",
+        "col.start": "Start",
+        "col.end": "End",
+        "col.place": "Place",
+        "col.role": "Role",
+        "col.organisation": "Organisation",
+        "col.country": "Country",
+        "col.lat": "Latitude",
+        "col.lon": "Longitude",
+        "col.coord_source": "Coordinates from",
+        "col.detail": "Detail",
+        "col.source": "Source",
+        "col.quote": "Quote",
+        "col.links": "Links",
+        "col.event": "Event",
+        "col.from": "From",
+        "col.to": "To",
+        "col.relation": "Relation",
+    },
+    "fr": {
+        "app.title": "Atlas de l'action climatique",
+        "app.tagline": "Les événements de l'action climatique des villes : où, quand, qui y participe, et comment "
+        "les partenaires sont liés.",
+        "nav.overview": "Vue d'ensemble",
+        "nav.map": "Carte",
+        "nav.timeline": "Chronologie",
+        "nav.network": "Réseau des partenaires",
+        "nav.data": "Données et sources",
+        "nav.about": "À propos",
+        "sidebar.filters": "Filtres",
+        "sidebar.language": "Langue",
+        "sidebar.dates": "Dates",
+        "sidebar.start": "Du",
+        "sidebar.end": "Au",
+        "sidebar.org_types": "Types d'organisation",
+        "sidebar.countries": "Pays",
+        "sidebar.topics": "Thèmes",
+        "sidebar.relation_types": "Types de relation",
+        "sidebar.orgs": "Organisations",
+        "sidebar.places": "Lieux",
+        "sidebar.search": "Recherche",
+        "sidebar.search_help": "Mots des titres, résumés, noms d'organisations ou de lieux",
+        "sidebar.reset": "Réinitialiser les filtres",
+        "sidebar.all": "Tous",
+        "sidebar.dataset": "Données : {name}",
+        "sidebar.share": "La barre d'adresse contient cette vue : copiez-la pour la partager.",
+        "notice.url": "Une partie du lien a été ignorée :",
+        "empty.title": "Aucun résultat pour ces filtres.",
+        "empty.hint": "Élargissez les dates, retirez un filtre ou réinitialisez-les tous dans la barre latérale.",
+        "filters.active": "Filtres : {summary}",
+        "overview.headline": "Événement principal",
+        "overview.dates": "Dates",
+        "overview.place": "Lieu",
+        "overview.organiser": "Organisateur",
+        "overview.organiser_none": "non précisé par les sources",
+        "overview.topics": "Thèmes",
+        "overview.part_of": "Dans le cadre de",
+        "overview.participants": "Participants",
+        "overview.figures": "Chiffres clés pour les filtres actuels",
+        "overview.events": "Événements",
+        "overview.organizations": "Organisations",
+        "overview.countries": "Pays",
+        "overview.places": "Lieux",
+        "overview.relations": "Relations",
+        "overview.source": "Source",
+        "overview.provenance": "Publié par {publisher} le {published}, en {language}.",
+        "overview.quote": "Ce que dit la source",
+        "overview.open_source": "Ouvrir la source",
+        "quote.verbatim": "cité mot pour mot de la source",
+        "quote.notes": "tiré des notes du projet sur une source publique",
+        "map.title": "Où",
+        "map.caption": "Lieux dimensionnés selon leurs événements et organisations ; les arcs relient les lieux "
+        "des partenaires.",
+        "map.points": "Lieux",
+        "map.arcs": "Liens entre partenaires",
+        "map.labels": "Étiquettes",
+        "map.legend_kind": "Couleur : type de lieu",
+        "map.legend_arc": "Arcs : relation entre organisations établies dans deux lieux",
+        "map.places_table": "Les lieux et l'origine de leurs coordonnées",
+        "map.unresolved": "Absents de la carte (aucune coordonnée trouvée) : {names}",
+        "map.approximate": "Approximatifs : {names} (placés aux coordonnées du lieu qui les contient)",
+        "map.select_hint": "Cliquez sur un lieu pour y restreindre toutes les vues.",
+        "map.alt": "Carte de {n} lieux avec {arcs} liens entre partenaires",
+        "map.nothing": "Aucun lieu de la sélection actuelle n'a de coordonnées.",
+        "timeline.title": "Quand",
+        "timeline.caption": "Les événements de plusieurs jours en barres, ceux d'un jour en points, colorés par "
+        "type d'événement.",
+        "timeline.context": "Afficher les sessions de la COP pour le contexte",
+        "timeline.alt": "Chronologie de {n} événements du {first} au {last}",
+        "timeline.count": "{n} événements",
+        "timeline.context_hover": "Affiché pour le contexte : les filtres actuels l'excluent.",
+        "timeline.alt_context": "Estompés pour le contexte, hors des filtres actuels : {n}.",
+        "network.title": "Avec qui",
+        "network.caption": "Organisations colorées par type et dimensionnées par leurs liens ; survolez un lien "
+        "pour lire la citation qui l'établit.",
+        "network.ranking": "Partenaires les plus connectés",
+        "network.select_hint": "Cliquez sur une organisation pour y restreindre toutes les vues.",
+        "network.alt": "Réseau de {n} organisations et {m} liens",
+        "network.co_participation": "ont participé ensemble à",
+        "network.degree": "Liens",
+        "network.context": "Hors des filtres actuels : affichée comme partenaire d'une organisation retenue",
+        "network.other_type": "Autre",
+        "data.title": "Données et sources",
+        "data.tables": "Tables",
+        "data.sources": "Sources",
+        "data.source_text": "Texte de la source, chaque passage cité étant surligné",
+        "data.quoted_by": "Cité par",
+        "data.downloads": "Télécharger ce que vous voyez",
+        "data.upload": "Utiliser vos propres données",
+        "table.events": "Événements",
+        "table.organizations": "Organisations",
+        "table.participations": "Participations",
+        "table.relations": "Relations",
+        "table.places": "Lieux",
+        "table.sources": "Sources",
+        "data.pick_source": "Source",
+        "data.no_quotes": "Aucune ligne de la vue actuelle ne cite cette source.",
+        "col.title": "Titre",
+        "col.name": "Nom",
+        "col.type": "Type",
+        "col.start": "Début",
+        "col.end": "Fin",
+        "col.place": "Lieu",
+        "col.role": "Rôle",
+        "col.organisation": "Organisation",
+        "col.country": "Pays",
+        "col.lat": "Latitude",
+        "col.lon": "Longitude",
+        "col.coord_source": "Coordonnées issues de",
+        "col.detail": "Détail",
+        "col.source": "Source",
+        "col.quote": "Citation",
+        "col.links": "Liens",
+        "col.event": "Événement",
+        "col.from": "De",
+        "col.to": "Vers",
+        "col.relation": "Relation",
+    },
+}
+
+ENUM_LABELS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    "org_type": {
+        "en": {"local_government": "Local government", "national_government": "National government",
+               "international_organization": "International organisation", "city_network": "City network",
+               "un_body": "UN body", "ngo": "NGO", "enterprise": "Enterprise", "community": "Community"},
+        "fr": {"local_government": "Gouvernement local", "national_government": "Gouvernement national",
+               "international_organization": "Organisation internationale", "city_network": "Réseau de villes",
+               "un_body": "Organe des Nations unies", "ngo": "ONG", "enterprise": "Entreprise",
+               "community": "Communauté"},
+    },
+    "event_type": {
+        "en": {"conference": "Conference", "side_event": "Side event", "panel": "Panel", "report": "Report",
+               "policy": "Policy", "agreement": "Agreement", "milestone": "Milestone"},
+        "fr": {"conference": "Conférence", "side_event": "Session parallèle", "panel": "Table ronde",
+               "report": "Rapport", "policy": "Politique", "agreement": "Accord", "milestone": "Jalon"},
+    },
+    "role": {
+        "en": {"organizer": "Organiser", "host": "Host", "panelist": "Panellist", "participant": "Participant",
+               "supporter": "Supporter"},
+        "fr": {"organizer": "Organisateur", "host": "Hôte", "panelist": "Intervenant", "participant": "Participant",
+               "supporter": "Soutien"},
+    },
+    "relation_type": {
+        "en": {"cooperation": "Cooperation", "support": "Support", "recognition": "Recognition",
+               "membership": "Membership", "affiliation": "Affiliation", "co_participation": "Took part together"},
+        "fr": {"cooperation": "Coopération", "support": "Soutien", "recognition": "Reconnaissance",
+               "membership": "Adhésion", "affiliation": "Affiliation", "co_participation": "Participation commune"},
+    },
+    "kind": {
+        "en": {"venue": "Venue", "community": "Community", "town": "Town", "district": "District", "city": "City",
+               "region": "Region", "country": "Country"},
+        "fr": {"venue": "Site", "community": "Communauté", "town": "Bourg", "district": "District", "city": "Ville",
+               "region": "Région", "country": "Pays"},
+    },
+    "coord_source": {
+        "en": {"manual": "given in places.csv", "cache": "geocode cache", "gazetteer": "GeoNames gazetteer (offline)",
+               "online": "Nominatim (online)", "parent": "approximate: the place it lies in",
+               "unresolved": "not found"},
+        "fr": {"manual": "indiquées dans places.csv", "cache": "cache de géocodage",
+               "gazetteer": "répertoire GeoNames (hors ligne)", "online": "Nominatim (en ligne)",
+               "parent": "approximatives : le lieu qui le contient", "unresolved": "introuvables"},
+    },
+}
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """Return the interface text for a key in a language, with placeholders filled.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key, for example ``"nav.map"``.
+    lang : str
+        ``"en"`` or ``"fr"``; other values fall back to English.
+    **values
+        Values for the ``{placeholders}`` of the text.
+
+    Returns
+    -------
+    str
+        The text; the key itself if no catalogue has it.
+    """
+    text = MESSAGES.get(lang, MESSAGES["en"]).get(key) or MESSAGES["en"].get(key, key)
+    return text.format(**values) if values else text
+
+
+def label(kind: str, value: object, lang: str = "en") -> str:
+    """Return the display label of an enum value (``label("org_type", "ngo", "fr") == "ONG"``).
+
+    Parameters
+    ----------
+    kind : str
+        The enum: ``org_type``, ``event_type``, ``role``, ``relation_type``, ``kind`` or ``coord_source``.
+    value : object
+        The stored value.
+    lang : str
+        ``"en"`` or ``"fr"``.
+
+    Returns
+    -------
+    str
+        The label, or the value itself when it has none (a value from someone else's data).
+    """
+    labels = ENUM_LABELS.get(kind, {})
+    text = labels.get(lang, labels.get("en", {})).get(str(value))
+    return text or str(value)

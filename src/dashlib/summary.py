@@ -1,0 +1,162 @@
+"""Facts the Overview page states: the headline event, key figures, who took part, the source.
+
+Pure functions of a :class:`~dashlib.model.Dataset`; no streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashlib.i18n import label
+from dashlib.model import Dataset
+
+ORGANISER_ROLES = ("organizer", "host")
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """Counts for the current filters."""
+
+    events: int
+    organizations: int
+    countries: int
+    places: int
+    relations: int
+
+
+def key_figures(dataset: Dataset) -> KeyFigures:
+    """Count what the (filtered) dataset holds.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Usually the filtered dataset.
+
+    Returns
+    -------
+    KeyFigures
+        Events; organisations; countries of organisations and of event places; places that hold
+        an event or an organisation; relations.
+    """
+    places = dataset.places.set_index("place_id")
+    used = pd.concat([dataset.events["place_id"], dataset.organizations["place_id"]]).dropna().unique()
+    countries = set(dataset.organizations["country_code"].dropna())
+    countries |= set(places["country_code"].reindex(dataset.events["place_id"].dropna()).dropna())
+    return KeyFigures(
+        events=len(dataset.events),
+        organizations=len(dataset.organizations),
+        countries=len(countries),
+        places=len(used),
+        relations=len(dataset.relations),
+    )
+
+
+def headline_event(dataset: Dataset) -> pd.Series | None:
+    """Pick the event the Overview leads with.
+
+    The event with the most participants; ties go to the latest. With no participations at all,
+    the latest event that is not a conference, else the latest event.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Usually the filtered dataset.
+
+    Returns
+    -------
+    pandas.Series or None
+        The event's row, or None when there is no event.
+    """
+    events = dataset.events
+    if events.empty:
+        return None
+    counts = dataset.participations.groupby("event_id").size()
+    ranked = events.assign(
+        _n=events["event_id"].map(counts).fillna(0),
+        _not_conf=(events["event_type"] != "conference").astype(int),
+    ).sort_values(["_n", "_not_conf", "start_date", "event_id"], ascending=[False, False, False, True])
+    return ranked.iloc[0].drop(["_n", "_not_conf"])
+
+
+def place_path(places: pd.DataFrame, place_id: object, limit: int = 4) -> str:
+    """Return a place with the places it lies in: ``"China Pavilion, Baku Olympic Stadium, Baku"``.
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        The places table (the whole dataset's, so that parents are found).
+    place_id : str or missing
+        The place.
+    limit : int
+        How many levels to show at most.
+
+    Returns
+    -------
+    str
+        The names joined by commas; an empty string for a missing or unknown place.
+    """
+    by_id = places.set_index("place_id")
+    names, seen = [], set()
+    current = place_id
+    while isinstance(current, str) and current in by_id.index and current not in seen and len(names) < limit:
+        seen.add(current)
+        names.append(str(by_id.at[current, "name"]))
+        parent = by_id.at[current, "parent_place_id"]
+        current = parent if isinstance(parent, str) else None
+    return ", ".join(names)
+
+
+def participants(dataset: Dataset, event_id: str, lang: str = "en") -> pd.DataFrame:
+    """Return who took part in an event, organisers first.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset to read organisations and participations from.
+    event_id : str
+        The event.
+    lang : str
+        Language of the role and type labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns org_id, name, org_type, role (labels), quote and source_id, one row per
+        participation.
+    """
+    part = dataset.participations.loc[dataset.participations["event_id"] == event_id]
+    rows = part.merge(dataset.organizations[["org_id", "name", "org_type"]], on="org_id", how="left")
+    order = {role: i for i, role in enumerate(("organizer", "host", "panelist", "participant", "supporter"))}
+    rows = rows.assign(_order=rows["role"].astype("str").map(order)).sort_values(["_order", "name"])
+    return pd.DataFrame({
+        "org_id": rows["org_id"],
+        "name": rows["name"],
+        "org_type": [label("org_type", v, lang) for v in rows["org_type"]],
+        "role": [label("role", v, lang) for v in rows["role"]],
+        "quote": rows["quote"],
+        "source_id": rows["source_id"],
+    }).reset_index(drop=True)
+
+
+def organisers(dataset: Dataset, event_id: str) -> list[str]:
+    """Return the names of the organisers and hosts a source states for an event (maybe none)."""
+    part = dataset.participations
+    ids = part.loc[(part["event_id"] == event_id) & part["role"].isin(ORGANISER_ROLES), "org_id"]
+    names = dataset.organizations.set_index("org_id")["name"]
+    return [str(names[i]) for i in ids if i in names.index]
+
+
+def event_topic_labels(dataset: Dataset, event_id: str, lang: str = "en") -> list[str]:
+    """Return the labels of the topics an event discussed, in the dataset's topic order."""
+    ids = set(dataset.event_topics.loc[dataset.event_topics["event_id"] == event_id, "topic_id"])
+    column = "label_fr" if lang == "fr" else "label_en"
+    return [str(v) for tid, v in zip(dataset.topics["topic_id"], dataset.topics[column], strict=True) if tid in ids]
+
+
+def source_of(dataset: Dataset, source_id: str) -> pd.Series | None:
+    """Return a source's row, or None when the dataset does not have it."""
+    sources = dataset.sources
+    match = sources.loc[sources["source_id"] == source_id]
+    return None if match.empty else match.iloc[0]

@@ -1,0 +1,87 @@
+"""The filtered tables as people read them: names instead of ids, labels instead of codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashlib.dates import date_text
+from dashlib.i18n import label, t
+from dashlib.model import Dataset
+
+TABLE_ORDER = ("events", "organizations", "participations", "relations", "places", "sources")
+
+
+def _names(frame: pd.DataFrame, key: str, column: str = "name") -> pd.Series:
+    return frame.set_index(key)[column]
+
+
+def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en") -> pd.DataFrame:
+    """Return one table of the view ready to show: names joined in, enums labelled, dates as text.
+
+    Parameters
+    ----------
+    view : Dataset
+        The filtered dataset (the rows to show).
+    full : Dataset
+        The whole dataset (to name places, events and organisations the filters left out).
+    table : str
+        One of :data:`TABLE_ORDER`.
+    lang : str
+        Language of the column headers and labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Plain text columns with translated headers; ids kept in the first column.
+    """
+    frame = view.tables[table]
+    places = _names(full.places, "place_id")
+    orgs = _names(full.organizations, "org_id")
+    events = _names(full.events, "event_id", "title")
+    if table == "events":
+        out = {
+            "event_id": frame["event_id"],
+            t("col.title", lang): frame["title"],
+            t("col.type", lang): [label("event_type", v, lang) for v in frame["event_type"]],
+            t("overview.dates", lang): [date_text(s, e, p, lang) for s, e, p in
+                                        zip(frame["start_date"], frame["end_date"], frame["date_precision"],
+                                            strict=True)],
+            t("col.place", lang): frame["place_id"].map(places),
+        }
+    elif table == "organizations":
+        out = {
+            "org_id": frame["org_id"],
+            t("col.name", lang): frame["name"],
+            t("col.type", lang): [label("org_type", v, lang) for v in frame["org_type"]],
+            t("col.country", lang): frame["country_code"],
+            t("col.place", lang): frame["place_id"].map(places),
+        }
+    elif table == "participations":
+        out = {
+            t("col.event", lang): frame["event_id"].map(events),
+            t("col.organisation", lang): frame["org_id"].map(orgs),
+            t("col.role", lang): [label("role", v, lang) for v in frame["role"]],
+        }
+    elif table == "relations":
+        out = {
+            "relation_id": frame["relation_id"],
+            t("col.from", lang): frame["from_org_id"].map(orgs),
+            t("col.relation", lang): [label("relation_type", v, lang) for v in frame["relation_type"]],
+            t("col.to", lang): frame["to_org_id"].map(orgs),
+            t("col.start", lang): [date_text(d, lang=lang) for d in frame["start_date"]],
+        }
+    elif table == "places":
+        out = {
+            "place_id": frame["place_id"],
+            t("col.name", lang): frame["name"],
+            t("col.type", lang): [label("kind", v, lang) for v in frame["kind"]],
+            t("col.country", lang): frame["country_code"],
+        }
+    elif table == "sources":
+        return frame[["source_id", "title", "publisher", "published", "url", "text_kind"]].reset_index(drop=True)
+    else:
+        raise KeyError(table)
+    if "quote" in frame:
+        out[t("col.source", lang)] = frame["source_id"]
+        out[t("col.quote", lang)] = frame["quote"]
+    return pd.DataFrame(out).reset_index(drop=True)
