@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashlib import ui
 
+ui.leave_legacy_pages_mode()
 st.set_page_config(page_title="Climate Action Atlas", page_icon=":material/public:", layout="wide")
 
 dataset = ui.active_dataset()

@@ -177,8 +177,6 @@ def reset_filters() -> None:
 
 def _multiselect(name: str, options: list[str], fmt: Callable[[str], str], lang: str) -> list[str]:
     key = WIDGET_KEYS[name]
-    # Keep only values this dataset knows (an upload may have replaced the data).
-    st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
     return st.multiselect(t(f"sidebar.{name}", lang), options, key=key, format_func=fmt,
                           placeholder=t("sidebar.all", lang))
 
@@ -261,18 +259,27 @@ def _write_url(filters: flt.Filters, lang: str) -> None:
         st.query_params.from_dict(wanted)
 
 
-def current_view() -> View:
-    """Return the view the sidebar built in this run (pages call this first)."""
-    view = st.session_state.get(VIEW_KEY)
-    if view is None:
-        # Streamlit ran this page file without app.py: with a pages/ folder beside the entry point,
-        # a fresh server serves its first request the old (v1) multipage way until st.navigation
-        # has run once. Switch the process to st.navigation and rerun; app.py then builds the view.
-        from streamlit.runtime.pages_manager import PagesManager
+def leave_legacy_pages_mode() -> None:
+    """Make sure this run goes through ``st.navigation`` (call it first in app.py and in every page).
 
+    With a ``pages/`` folder beside the entry point, a fresh server (and every AppTest run) starts
+    in Streamlit's legacy multipage mode, which runs app.py or a page file as a "page" of its own,
+    until ``st.navigation`` has run once. Widgets created in that mode get other ids than in the
+    normal one, so a user's first choice would be lost, and a page opened by its URL would run
+    without the sidebar. Leave the mode before any widget exists and rerun: the rerun goes through
+    app.py and ``st.navigation`` like every later one.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-    return view
+
+
+def current_view() -> View:
+    """Return the view the sidebar built in this run (pages call this first)."""
+    leave_legacy_pages_mode()
+    return st.session_state[VIEW_KEY]
 
 
 def show_url_notices(view: View) -> None:
