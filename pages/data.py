@@ -22,3 +22,6 @@ if not ui.empty_state(view):
         ui.highlighted_text(quotes.segments(view.full.source_texts.get(source_id, ""), refs))
         st.markdown(f"**{view.t('data.quoted_by')}**")
         st.dataframe(refs, hide_index=True)
+
+st.subheader(view.t("data.upload"))
+ui.upload_section(view)

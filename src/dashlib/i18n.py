@@ -106,6 +106,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "table.sources": "Sources",
         "data.pick_source": "Source",
         "data.no_quotes": "No row of the current view quotes this source.",
+        "upload.label": "A data package: one .zip, or its CSV files (with or without datapackage.json) and "
+        "source texts",
+        "upload.help": "Up to {mb} MB per file. It is checked before use and replaces the data for this browser "
+        "session only; nothing is stored on the server.",
+        "upload.ok": "Now showing your data ({names}). Only you see it, until you close this tab.",
+        "upload.failed": "{names}: {n} problem(s) found, so nothing changed: the app still shows the data it had.",
+        "upload.back": "Back to the bundled data",
+        "upload.template": "Template package (the schema with example rows)",
         "col.title": "Title",
         "col.name": "Name",
         "col.type": "Type",
@@ -225,6 +233,15 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "table.sources": "Sources",
         "data.pick_source": "Source",
         "data.no_quotes": "Aucune ligne de la vue actuelle ne cite cette source.",
+        "upload.label": "Un paquet de données : un .zip, ou ses fichiers CSV (avec ou sans datapackage.json) et "
+        "les textes des sources",
+        "upload.help": "Jusqu'à {mb} Mo par fichier. Il est vérifié avant usage et remplace les données pour cette "
+        "session du navigateur seulement ; rien n'est conservé sur le serveur.",
+        "upload.ok": "Vos données sont affichées ({names}). Vous seul les voyez, jusqu'à la fermeture de l'onglet.",
+        "upload.failed": "{names} : {n} problème(s) trouvé(s), donc rien n'a changé : l'application montre toujours "
+        "les mêmes données.",
+        "upload.back": "Revenir aux données fournies",
+        "upload.template": "Paquet modèle (le schéma avec des lignes d'exemple)",
         "col.title": "Titre",
         "col.name": "Nom",
         "col.type": "Type",

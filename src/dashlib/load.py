@@ -309,6 +309,13 @@ def _read_header(stage: _Stage, rel: str) -> list[str] | None:
         return None
 
 
+def _has_rows(path: Path) -> bool:
+    """Return True when a CSV has a non-blank line after its header."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        fh.readline()
+        return any(line.strip() for line in iter(fh.readline, ""))
+
+
 def _resource_paths(stage: _Stage) -> tuple[dict[str, str], dict[str, Any]]:
     """Return the CSV path of each table (from the package's descriptor if any) and the metadata."""
     descriptor_path = stage.root / DESCRIPTOR_NAME
@@ -351,6 +358,9 @@ def _validation_descriptor(stage: _Stage, paths: dict[str, str]) -> tuple[dict[s
             continue
         header = _read_header(stage, rel)
         if header is None:
+            continue
+        if table in REQUIRED_TABLES and not _has_rows(stage.root / rel):
+            stage.problems.append(Problem(rel, None, None, "the file has a header but no rows"))
             continue
         schema = json.loads(json.dumps(table_schema(table)))
         known = {f["name"] for f in schema["fields"]}

@@ -436,3 +436,62 @@ def ranking_table(view: View, ranking: pd.DataFrame) -> pd.DataFrame:
         view.t("col.type"): [label("org_type", v, view.lang) for v in kept["org_type"]],
         view.t("network.degree"): kept["links"],
     })
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads: another data package for this browser session only.
+
+UPLOAD_KEY, REPORT_KEY = "upload_files", "upload_report"
+
+
+def upload_limits():
+    """Return the loader's limits for uploads, in line with the uploader's own size limit."""
+    from dashlib.load import Limits
+
+    megabytes = int(st.get_option("server.maxUploadSize"))
+    return Limits(max_file_bytes=megabytes * 1024 * 1024, max_total_bytes=4 * megabytes * 1024 * 1024)
+
+
+def _on_upload() -> None:
+    """Validate what was uploaded; switch this session to it only when it is valid."""
+    from dashlib.load import load_uploaded
+
+    files = st.session_state.get(UPLOAD_KEY) or []
+    if not files:
+        return
+    names = ", ".join(f.name for f in files)
+    try:
+        result = load_uploaded({f.name: f.getvalue() for f in files}, upload_limits())
+    except PackageError as exc:
+        result = LoadResult(None, (Problem(names, None, None, str(exc)),))
+    except Exception as exc:  # whatever a file does, the session keeps its data (the loader is fuzzed)
+        result = LoadResult(None, (Problem(names, None, None, f"could not be read: {type(exc).__name__}"),))
+    st.session_state[REPORT_KEY] = {"names": names, "problems": result.problems, "ok": result.ok}
+    if result.ok:
+        from dataclasses import replace
+
+        st.session_state["uploaded_dataset"] = replace(result.dataset, name=names)
+        reset_filters()
+
+
+def _use_bundled() -> None:
+    st.session_state.pop("uploaded_dataset", None)
+    st.session_state.pop(REPORT_KEY, None)
+    reset_filters()
+
+
+def upload_section(view: View) -> None:
+    """Let the user load their own package (this session only) and report what is wrong with it."""
+    limit = int(st.get_option("server.maxUploadSize"))
+    st.file_uploader(
+        view.t("upload.label"), type=["zip", "csv", "json", "txt", "md"], accept_multiple_files=True,
+        key=UPLOAD_KEY, on_change=_on_upload, help=view.t("upload.help", mb=limit),
+    )
+    report = st.session_state.get(REPORT_KEY)
+    if report and report["ok"]:
+        st.success(view.t("upload.ok", names=report["names"]), icon=":material/check_circle:")
+    elif report:
+        st.error(view.t("upload.failed", names=report["names"], n=len(report["problems"])), icon=":material/error:")
+        st.dataframe(problems_frame(report["problems"]), hide_index=True)
+    if st.session_state.get("uploaded_dataset") is not None:
+        st.button(view.t("upload.back"), on_click=_use_bundled, icon=":material/undo:")
