@@ -13,7 +13,6 @@ from dashlib.charts.style import category_colors
 from dashlib.charts.timeline import (
     DAY_MS,
     FRAME_COLUMNS,
-    place_chain,
     timeline_alt_text,
     timeline_figure,
     timeline_frame,
@@ -23,6 +22,7 @@ from dashlib.filters import Filters, apply
 from dashlib.i18n import t
 from dashlib.load import load_package
 from dashlib.model import BUNDLED_DATA
+from dashlib.summary import place_path
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SIDE_EVENT = "cop29-beijing-side-event"
@@ -253,8 +253,8 @@ def test_place_chain_and_source_title(full):
     side = _row(frame, SIDE_EVENT)
     assert side["place"] == "China Pavilion, Baku"  # the stadium between them is a venue: skipped
     assert _row(frame, "cop13")["place"] == "Bali, Indonesia"
-    assert place_chain(full.places, "jiangshanfu") == "Jiangshanfu, Houshayu, Shunyi District, Beijing"
-    assert place_chain(full.places, "no-such-place") == place_chain(full.places, None) == ""
+    assert place_path(full.places, "jiangshanfu") == "Jiangshanfu, Houshayu, Shunyi District, Beijing"
+    assert place_path(full.places, "no-such-place") == place_path(full.places, None) == ""
     assert _row(frame, "dual-carbon-2020")["place"] == ""  # no place stated
     title = full.sources.set_index("source_id").at["press-release-fr", "title"]
     assert side["source"] == title.replace("'", "&#x27;")

@@ -13,6 +13,7 @@ from dashlib.i18n import label
 from dashlib.model import Dataset
 
 ORGANISER_ROLES = ("organizer", "host")
+AREA_KINDS = ("community", "town", "district", "city", "region", "country")
 
 
 @dataclass(frozen=True)
@@ -80,32 +81,39 @@ def headline_event(dataset: Dataset) -> pd.Series | None:
     return ranked.iloc[0].drop(["_n", "_not_conf"])
 
 
-def place_path(places: pd.DataFrame, place_id: object, limit: int = 4) -> str:
-    """Return a place with the places it lies in: ``"China Pavilion, Baku Olympic Stadium, Baku"``.
+def place_chains(places: pd.DataFrame) -> dict[str, str]:
+    """Return, for every place, its name followed by the areas it lies in.
 
     Parameters
     ----------
     places : pandas.DataFrame
         The places table (the whole dataset's, so that parents are found).
-    place_id : str or missing
-        The place.
-    limit : int
-        How many levels to show at most.
 
     Returns
     -------
-    str
-        The names joined by commas; an empty string for a missing or unknown place.
+    dict of str to str
+        ``{"china-pavilion": "China Pavilion, Baku", "jiangshanfu": "Jiangshanfu, Houshayu, Shunyi
+        District, Beijing", …}``: every enclosing community, town, district, city, region or country
+        (venues inside venues are skipped). Raw text: escape it before putting it in HTML.
     """
-    by_id = places.set_index("place_id")
-    names, seen = [], set()
-    current = place_id
-    while isinstance(current, str) and current in by_id.index and current not in seen and len(names) < limit:
-        seen.add(current)
-        names.append(str(by_id.at[current, "name"]))
-        parent = by_id.at[current, "parent_place_id"]
-        current = parent if isinstance(parent, str) else None
-    return ", ".join(names)
+    name = dict(zip(places["place_id"], places["name"].astype("str"), strict=True))
+    kind = dict(zip(places["place_id"], places["kind"], strict=True))
+    parent = {p: q for p, q in zip(places["place_id"], places["parent_place_id"], strict=True) if isinstance(q, str)}
+    chains = {}
+    for place in name:
+        names, seen, up = [name[place]], {place}, parent.get(place)
+        while up in name and up not in seen:
+            seen.add(up)
+            if kind[up] in AREA_KINDS:
+                names.append(name[up])
+            up = parent.get(up)
+        chains[place] = ", ".join(names)
+    return chains
+
+
+def place_path(places: pd.DataFrame, place_id: object) -> str:
+    """Return one place with the areas it lies in (see :func:`place_chains`); '' when missing or unknown."""
+    return place_chains(places).get(place_id, "") if isinstance(place_id, str) else ""
 
 
 def participants(dataset: Dataset, event_id: str, lang: str = "en") -> pd.DataFrame:

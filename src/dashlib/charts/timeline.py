@@ -24,6 +24,7 @@ from dashlib.dates import date_text
 from dashlib.i18n import label as enum_label
 from dashlib.i18n import t
 from dashlib.model import Dataset, enum_values
+from dashlib.summary import place_chains
 
 FRAME_COLUMNS = (
     "event_id", "type", "type_label", "label", "label_local", "start", "end", "is_range", "precision",
@@ -31,7 +32,6 @@ FRAME_COLUMNS = (
 )
 # Place kinds that are named in a place chain; a venue inside a venue ("China Pavilion" inside
 # "Baku Olympic Stadium") is skipped, so the chain reads "China Pavilion, Baku".
-_AREA_KINDS = frozenset({"community", "town", "district", "city", "region", "country"})
 
 DAY_MS = 86_400_000
 _CONTEXT_OPACITY = 0.45
@@ -55,42 +55,6 @@ def _period(start: pd.Timestamp, precision: str) -> tuple[pd.Timestamp, pd.Times
 
 
 # -- the frame ----------------------------------------------------------------------------------
-
-
-def place_chain(places: pd.DataFrame, place_id: object) -> str:
-    """Return a place's name followed by the areas it lies in (``"China Pavilion, Baku"``).
-
-    Parameters
-    ----------
-    places : pandas.DataFrame
-        The places table.
-    place_id : object
-        A ``places.place_id``; missing or unknown gives ``""``.
-
-    Returns
-    -------
-    str
-        The place's own name, then every enclosing community, town, district, city, region or
-        country (venues inside venues are skipped). Raw text: escape it before putting it in HTML.
-    """
-    return _place_chains(places).get(place_id, "") if isinstance(place_id, str) else ""
-
-
-def _place_chains(places: pd.DataFrame) -> dict[str, str]:
-    # Every place's chain at once: one pass over the table, not one lookup per event.
-    name = dict(zip(places["place_id"], places["name"].astype("str"), strict=True))
-    kind = dict(zip(places["place_id"], places["kind"], strict=True))
-    parent = {p: q for p, q in zip(places["place_id"], places["parent_place_id"], strict=True) if isinstance(q, str)}
-    chains = {}
-    for place in name:
-        names, seen, up = [name[place]], {place}, parent.get(place)
-        while up in name and up not in seen:
-            seen.add(up)
-            if kind[up] in _AREA_KINDS:
-                names.append(name[up])
-            up = parent.get(up)
-        chains[place] = ", ".join(names)
-    return chains
 
 
 def _context_events(shown: pd.DataFrame, full: Dataset) -> pd.DataFrame:
@@ -170,7 +134,7 @@ def timeline_frame(dataset: Dataset, full: Dataset | None = None, lang: str = "e
             rows = pd.concat([rows, context.assign(context=True)], ignore_index=True)
 
     places = dataset.places if full is None else pd.concat([full.places, dataset.places]).drop_duplicates("place_id")
-    chains = _place_chains(places)
+    chains = place_chains(places)
     sources = dataset.sources if full is None else full.sources
     source_titles = sources.set_index("source_id")["title"].to_dict() if len(sources) else {}
 
