@@ -34,11 +34,10 @@ if event is not None:
         cols = st.columns(len(facts))
         for column, (key, value) in zip(cols, facts.items(), strict=True):
             column.markdown(f"**{view.t(key)}**  \n{md(value) if value else '—'}")
-        topics = summary.event_topic_labels(view.full, event["event_id"], view.lang)
+        topics = summary.event_topics(view.full, event["event_id"], view.lang)
         if topics:
-            st.markdown(f"**{view.t('overview.topics')}**")
-            st.pills(view.t("overview.topics"), topics, label_visibility="collapsed", disabled=True,
-                     key="overview_topics")
+            st.pills(view.t("overview.topics"), list(topics), format_func=topics.get, key="overview_topics",
+                     on_change=ui.on_topic_pick, help=view.t("overview.topic_help"))
         if isinstance(event["summary"], str):
             st.write(md(event["summary"]))
         people = summary.participants(view.full, event["event_id"], view.lang)

@@ -22,6 +22,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 CHROMIUM = Path("/usr/bin/chromium")
+# The bundled data names people and places in Chinese: without a CJK font, screenshots show boxes.
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
 def sh(*cmd: str | Path, **kwargs) -> None:
@@ -43,15 +45,16 @@ def install(requirements: str) -> None:
 
 
 def ensure_chromium() -> None:
-    """Install Debian's Chromium for the browser tests when it is missing (Playwright cannot download one)."""
-    if CHROMIUM.exists():
+    """Install Debian's Chromium and a CJK font for the browser tests (Playwright cannot download a browser)."""
+    if CHROMIUM.exists() and CJK_FONT.exists():
         return
     if shutil.which("apt-get") is None:
         sys.exit("The browser tests need Chromium at /usr/bin/chromium; install it with your package manager.")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     sh(*sudo, "apt-get", "update", "-qq", env=env)
-    sh(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core", env=env)
+    sh(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core",
+       "fonts-wqy-zenhei", env=env)
 
 
 def main(argv: list[str]) -> int:

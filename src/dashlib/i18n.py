@@ -114,6 +114,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "upload.failed": "{names}: {n} problem(s) found, so nothing changed: the app still shows the data it had.",
         "upload.back": "Back to the bundled data",
         "upload.template": "Template package (the schema with example rows)",
+        "map.lookup": "Look up {n} place(s) online",
+        "map.lookup_help": "Asks Nominatim ({endpoint}) for the places found nowhere else, one request a second. "
+        "The answers are kept for this session only.",
+        "map.lookup_progress": "Looking up places…",
+        "map.osm_attribution": "Some coordinates: © OpenStreetMap contributors (ODbL), found with Nominatim.",
+        "overview.topic_help": "Click a topic to narrow every view to it.",
         "col.title": "Title",
         "col.name": "Name",
         "col.type": "Type",
@@ -242,6 +248,13 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "les mêmes données.",
         "upload.back": "Revenir aux données fournies",
         "upload.template": "Paquet modèle (le schéma avec des lignes d'exemple)",
+        "map.lookup": "Rechercher {n} lieu(x) en ligne",
+        "map.lookup_help": "Interroge Nominatim ({endpoint}) pour les lieux introuvables ailleurs, une requête par "
+        "seconde. Les réponses ne sont gardées que pour cette session.",
+        "map.lookup_progress": "Recherche des lieux…",
+        "map.osm_attribution": "Certaines coordonnées : © contributeurs d'OpenStreetMap (ODbL), trouvées avec "
+        "Nominatim.",
+        "overview.topic_help": "Cliquez sur un thème pour y restreindre toutes les vues.",
         "col.title": "Titre",
         "col.name": "Nom",
         "col.type": "Type",

@@ -156,11 +156,12 @@ def organisers(dataset: Dataset, event_id: str) -> list[str]:
     return [str(names[i]) for i in ids if i in names.index]
 
 
-def event_topic_labels(dataset: Dataset, event_id: str, lang: str = "en") -> list[str]:
-    """Return the labels of the topics an event discussed, in the dataset's topic order."""
+def event_topics(dataset: Dataset, event_id: str, lang: str = "en") -> dict[str, str]:
+    """Return the topics an event discussed, id to label, in the dataset's topic order."""
     ids = set(dataset.event_topics.loc[dataset.event_topics["event_id"] == event_id, "topic_id"])
     column = "label_fr" if lang == "fr" else "label_en"
-    return [str(v) for tid, v in zip(dataset.topics["topic_id"], dataset.topics[column], strict=True) if tid in ids]
+    return {str(tid): str(v) for tid, v in zip(dataset.topics["topic_id"], dataset.topics[column], strict=True)
+            if tid in ids}
 
 
 def source_of(dataset: Dataset, source_id: str) -> pd.Series | None:

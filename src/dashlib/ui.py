@@ -209,11 +209,10 @@ def sidebar(dataset: Dataset) -> View:
         st.header(t("sidebar.filters", lang))
         text = st.text_input(t("sidebar.search", lang), key=TEXT_KEY, help=t("sidebar.search_help", lang),
                              max_chars=urlstate.MAX_TEXT)
-        cols = st.columns(2)
-        start = cols[0].date_input(t("sidebar.start", lang), key=START_KEY, min_value=first, max_value=last,
-                                   format="YYYY-MM-DD")
-        end = cols[1].date_input(t("sidebar.end", lang), key=END_KEY, min_value=first, max_value=last,
-                                 format="YYYY-MM-DD")
+        start = st.date_input(t("sidebar.start", lang), key=START_KEY, min_value=first, max_value=last,
+                              format="YYYY-MM-DD")
+        end = st.date_input(t("sidebar.end", lang), key=END_KEY, min_value=first, max_value=last,
+                            format="YYYY-MM-DD")
         chosen = {
             "org_types": _multiselect("org_types", vocab["org_type"], lambda v: label("org_type", v, lang), lang),
             "countries": _multiselect("countries", vocab["country"], country_label, lang),
@@ -260,20 +259,28 @@ def _write_url(filters: flt.Filters, lang: str) -> None:
 
 
 def leave_legacy_pages_mode() -> None:
-    """Make sure this run goes through ``st.navigation`` (call it first in app.py and in every page).
+    """Make sure this run goes through app.py and ``st.navigation`` (call it first in app.py and every page).
 
     With a ``pages/`` folder beside the entry point, a fresh server (and every AppTest run) starts
     in Streamlit's legacy multipage mode, which runs app.py or a page file as a "page" of its own,
-    until ``st.navigation`` has run once. Widgets created in that mode get other ids than in the
-    normal one, so a user's first choice would be lost, and a page opened by its URL would run
-    without the sidebar. Leave the mode before any widget exists and rerun: the rerun goes through
-    app.py and ``st.navigation`` like every later one.
+    until ``st.navigation`` has run once. Widgets made in that mode get other ids than in the normal
+    one (a user's first choice would be lost) and a page opened by its URL would run without the
+    sidebar. So leave the mode, run app.py here as the entry point, as the normal mode does (it
+    draws the sidebar and runs the page through ``st.navigation``), and stop this run there.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if not PagesManager.uses_pages_directory:
+        return
+    import runpy
+
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    PagesManager.uses_pages_directory = False
+    ctx = get_script_run_ctx()
+    with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
+        runpy.run_path(ctx.pages_manager.main_script_path, run_name="__main__")
+    st.stop()
 
 
 def current_view() -> View:
@@ -360,16 +367,56 @@ def highlighted_text(segments: list) -> None:
 # Derived data, computed once per dataset (or per dataset and filters) and shared read-only.
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _coordinates(key: str, _dataset: Dataset) -> pd.DataFrame:
-    from dashlib.geocode import resolve_places
+ONLINE_CACHE_KEY = "online_geocache"
 
-    return resolve_places(_dataset.places, _dataset.geocache)
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _coordinates(key: str, n_online: int, _dataset: Dataset, _online: pd.DataFrame | None) -> pd.DataFrame:
+    from dashlib.geocode import resolve_places, update_cache
+
+    cache = _dataset.geocache if _online is None else update_cache(_dataset.geocache, _online)
+    return resolve_places(_dataset.places, cache)
+
+
+def _online_rows(dataset: Dataset) -> pd.DataFrame | None:
+    return st.session_state.get(ONLINE_CACHE_KEY, {}).get(dataset.key)
 
 
 def coordinates(dataset: Dataset) -> pd.DataFrame:
-    """Return every place's coordinates and their provenance (offline chain; cached per dataset)."""
-    return _coordinates(dataset.key or str(id(dataset)), dataset)
+    """Return every place's coordinates and their provenance.
+
+    Offline (manual, cache, gazetteer, parent), plus what this session looked up online on request;
+    cached per dataset and look-ups.
+    """
+    online = _online_rows(dataset)
+    return _coordinates(dataset.key or str(id(dataset)), 0 if online is None else len(online), dataset, online)
+
+
+def geocode_online_button(view: View, missing: int) -> None:
+    """Offer to look up the unresolved places online (Nominatim), with a progress bar; never at start-up."""
+    from dashlib.geocode import default_endpoint, geocode_online, update_cache
+
+    if not st.button(view.t("map.lookup", n=missing), icon=":material/travel_explore:",
+                     help=view.t("map.lookup_help", endpoint=default_endpoint())):
+        return
+    bar = st.progress(0.0, text=view.t("map.lookup_progress"))
+
+    def progress(done: int, total: int, query: str) -> None:
+        bar.progress(done / max(total, 1), text=f"{view.t('map.lookup_progress')} {done}/{total}: {query}")
+
+    dataset = view.full
+    known = _online_rows(dataset)
+    cache = dataset.geocache if known is None else update_cache(dataset.geocache, known)
+    result = geocode_online(dataset.places, cache, progress=progress)
+    bar.empty()
+    rows = result.new_cache_rows
+    rows = rows.loc[rows["provider"] == "nominatim"] if len(rows) else rows
+    merged = rows if known is None else update_cache(known, rows)
+    st.session_state.setdefault(ONLINE_CACHE_KEY, {})[dataset.key] = merged
+    for message in ([result.stopped] if result.stopped else []) + list(result.messages.values()):
+        st.warning(message, icon=":material/wifi_off:")
+    if len(rows):
+        st.rerun()
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -382,6 +429,13 @@ def _graph(key: str, filters: flt.Filters, _view: View):
 def partner_graph(view: View):
     """Return the partner network of the view (cached per dataset and filters)."""
     return _graph(view.full.key or str(id(view.full)), view.filters, view)
+
+
+def on_topic_pick() -> None:
+    """Overview topic callback: narrow every view to the topic clicked."""
+    topic = st.session_state.get("overview_topics")
+    if topic:
+        select_filter("topics", [topic])
 
 
 def select_filter(name: str, values: list[str]) -> None:

@@ -259,3 +259,13 @@ def legend_items(points: pd.DataFrame, arcs: pd.DataFrame, lang: str = "en") -> 
     if "co_participation" in present_relations:
         items.append(("line", OTHER, label("relation_type", "co_participation", lang)))
     return items
+
+
+def from_openstreetmap(coords: pd.DataFrame) -> bool:
+    """Return True when some coordinates came from Nominatim (OpenStreetMap data, which needs attribution)."""
+    return bool(coords["detail"].astype("str").str.contains("Nominatim", regex=False).any())
+
+
+def lookup_candidates(coords: pd.DataFrame) -> int:
+    """Return how many places an online look-up would ask about: the unresolved and the approximate."""
+    return int(coords["coord_source"].isin(["unresolved", "parent"]).sum())
