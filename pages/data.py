@@ -23,5 +23,8 @@ if not ui.empty_state(view):
         st.markdown(f"**{view.t('data.quoted_by')}**")
         st.dataframe(refs, hide_index=True)
 
+    st.subheader(view.t("data.downloads"))
+    ui.download_section(view)
+
 st.subheader(view.t("data.upload"))
 ui.upload_section(view)

@@ -570,14 +570,22 @@ def test_rate_limit_cannot_be_configured_below_one_second():
 
 
 def write_package(folder: Path, rows: list[dict]) -> Path:
-    """A minimal valid package: the required tables, empty but for places."""
+    """A minimal valid package: the given places, one source and one event, no organisations."""
     folder.mkdir(parents=True, exist_ok=True)
-    for table in ("sources", "organizations", "events", "places"):
+    (folder / "sources").mkdir(exist_ok=True)
+    (folder / "sources" / "note.txt").write_text("A test event took place.", encoding="utf-8")
+    content = {
+        "places": rows,
+        "sources": [{"source_id": "note", "title": "Note", "file": "sources/note.txt", "text_kind": "verbatim"}],
+        "events": [{"event_id": "e1", "title": "Test", "event_type": "milestone", "start_date": "2024-01-01",
+                    "source_id": "note", "quote": "A test event took place."}],
+        "organizations": [],
+    }
+    for table, table_rows in content.items():
         with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns(table))
             writer.writeheader()
-            if table == "places":
-                writer.writerows(rows)
+            writer.writerows(table_rows)
     assert load_package(folder).ok, [str(p) for p in load_package(folder).problems]
     return folder
 

@@ -45,9 +45,16 @@ def test_empty_file():
     assert ("events.csv", None, None, "the file is empty: it needs at least a header row") in problems
 
 
-def test_header_only_required_table():
+def test_header_only_events_table():
     problems = problems_of(with_events(HEADER + "\n"))
     assert any(p[0] == "events.csv" and "no rows" in p[3] for p in problems)
+
+
+def test_header_only_optional_table_is_fine():
+    files = bundled_files()
+    files["relations.csv"] = files["relations.csv"].splitlines(keepends=True)[0]
+    result = load_uploaded(files)
+    assert result.ok and result.dataset.relations.empty
 
 
 def test_non_utf8_text_names_the_line():

@@ -19,7 +19,7 @@ from dashlib import filters as flt
 from dashlib import urlstate
 from dashlib.i18n import label, t
 from dashlib.load import LoadResult, PackageError, Problem, default_source, load_package
-from dashlib.model import Dataset, enum_values
+from dashlib.model import Dataset
 
 # Session-state keys of the sidebar widgets, by Filters field.
 WIDGET_KEYS = {
@@ -121,20 +121,6 @@ def country_label(code: str) -> str:
     return f"{name} ({code})" if name else code
 
 
-def vocabulary(dataset: Dataset) -> dict[str, list[str]]:
-    """Return, for each list parameter of the URL, the values this dataset allows (sorted for display)."""
-    orgs, places = dataset.organizations, dataset.places
-    countries = set(orgs["country_code"].dropna()) | set(places["country_code"].dropna())
-    return {
-        "org_type": enum_values("organizations", "org_type"),
-        "relation_type": enum_values("relations", "relation_type"),
-        "country": sorted(countries, key=country_label),
-        "topic": list(dataset.topics["topic_id"]),
-        "org": list(orgs.sort_values("name")["org_id"]),
-        "place": list(places.sort_values("name")["place_id"]),
-    }
-
-
 def date_extent(dataset: Dataset) -> tuple[date, date]:
     """Return the first and last day any event of the dataset covers."""
     events = dataset.events
@@ -151,7 +137,7 @@ def _seed_from_url(dataset: Dataset) -> None:
     if st.session_state.get(SEEDED_KEY):
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    state = urlstate.parse(params, vocabulary(dataset))
+    state = urlstate.parse(params, urlstate.vocabulary(dataset))
     for attr, key in WIDGET_KEYS.items():
         st.session_state[key] = list(getattr(state.filters, attr))
     first, last = date_extent(dataset)
@@ -195,7 +181,8 @@ def sidebar(dataset: Dataset) -> View:
         The filters as chosen, the filtered dataset and the language.
     """
     _seed_from_url(dataset)
-    vocab = vocabulary(dataset)
+    vocab = urlstate.vocabulary(dataset)
+    vocab["country"] = sorted(vocab["country"], key=country_label)
     names = dict(zip(dataset.organizations["org_id"], dataset.organizations["name"], strict=True))
     place_names = dict(zip(dataset.places["place_id"], dataset.places["name"], strict=True))
     topic_col = "label_fr" if st.session_state.get(LANG_KEY) == "fr" else "label_en"
@@ -549,3 +536,37 @@ def upload_section(view: View) -> None:
         st.dataframe(problems_frame(report["problems"]), hide_index=True)
     if st.session_state.get("uploaded_dataset") is not None:
         st.button(view.t("upload.back"), on_click=_use_bundled, icon=":material/undo:")
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloads of what the filters show.
+
+
+def download_section(view: View) -> None:
+    """Offer what the current filters show: a table as CSV or JSON, places, network, the package."""
+    from dashlib import export
+    from dashlib.tables import TABLE_ORDER
+
+    def lazy(fmt: str, table: str | None = None) -> Callable[[], bytes]:
+        # Built only when the user clicks, from the view of this run.
+        return lambda: export.export(view.data, view.full, fmt, table, coords=coordinates(view.full))[0]
+
+    base = export.DEFAULT_BASENAME
+    table = st.selectbox(view.t("data.download_table"), TABLE_ORDER, key="download_table",
+                         format_func=lambda name: view.t(f"table.{name}"))
+    cols = st.columns(6)
+    cols[0].download_button("CSV", lazy("csv", table), f"{base}-{table}.csv", "text/csv", on_click="ignore",
+                            icon=":material/table_view:", help=view.t("data.csv_help"))
+    cols[1].download_button("JSON", lazy("json", table), f"{base}-{table}.json", "application/json",
+                            on_click="ignore", icon=":material/data_object:")
+    cols[2].download_button("GeoJSON", lazy("geojson"), f"{base}-places.geojson", "application/geo+json",
+                            on_click="ignore", icon=":material/map:", help=view.t("data.geojson_help"))
+    cols[3].download_button("GraphML", lazy("graphml"), f"{base}-network.graphml", "application/graphml+xml",
+                            on_click="ignore", icon=":material/hub:", help=view.t("data.graphml_help"))
+    blocker = export.package_blocker(view.data, view.full)
+    cols[4].download_button(view.t("data.package"), lazy("zip"), f"{base}-package.zip", "application/zip",
+                            on_click="ignore", icon=":material/folder_zip:", disabled=blocker is not None,
+                            help=blocker or view.t("data.package_help"))
+    cols[5].download_button(view.t("data.template"), lambda: export.template_zip(default_result().dataset),
+                            f"{base}-template.zip", "application/zip", on_click="ignore",
+                            icon=":material/description:", help=view.t("upload.template"))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dashlib.filters import Filters
+from dashlib.model import Dataset, enum_values
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -143,3 +144,29 @@ def to_params(filters: Filters, lang: str = DEFAULT_LANGUAGE) -> dict[str, str |
     if filters.text:
         params["q"] = filters.text
     return params
+
+
+def vocabulary(dataset: Dataset) -> dict[str, list[str]]:
+    """Return, for each list parameter, the values a dataset allows (in display order).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The whole dataset.
+
+    Returns
+    -------
+    dict of str to list of str
+        ``org_type`` and ``relation_type`` (schema order), ``country`` (codes, sorted), ``topic``
+        (data order), ``org`` and ``place`` (ids, sorted by name).
+    """
+    orgs, places = dataset.organizations, dataset.places
+    countries = set(orgs["country_code"].dropna()) | set(places["country_code"].dropna())
+    return {
+        "org_type": enum_values("organizations", "org_type"),
+        "relation_type": enum_values("relations", "relation_type"),
+        "country": sorted(countries),
+        "topic": list(dataset.topics["topic_id"]),
+        "org": list(orgs.sort_values("name", kind="stable")["org_id"]),
+        "place": list(places.sort_values("name", kind="stable")["place_id"]),
+    }
