@@ -591,8 +591,9 @@ def write_package(folder: Path, rows: list[dict]) -> Path:
 
 
 def digests(folder: Path) -> dict[str, str]:
+    # The package's own files; the loader's validated copy (.dashlib-cache) is not part of it.
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and ".dashlib-cache" not in p.parts}
 
 
 def test_cli_offline_on_the_bundled_package_writes_only_the_cache(package_copy, no_network, capsys):

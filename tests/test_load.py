@@ -130,12 +130,37 @@ def test_dashlib_data_env_selects_another_package(package_copy, monkeypatch, cap
     assert "3 events" in capsys.readouterr().out
 
 
-def test_loading_never_writes_to_the_package(package_copy):
+def package_files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and ".dashlib-cache" not in p.parts}
+
+
+def test_loading_never_changes_the_package_files(package_copy):
     (package_copy / "events.csv").write_bytes(b"\xef\xbb\xbf" + (package_copy / "events.csv").read_bytes())
-    before = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()}
+    before = package_files(package_copy)
     assert load_package(package_copy).ok
-    after = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()}
-    assert before == after
+    assert package_files(package_copy) == before
+    # What it adds is its validated copy, in a folder of its own.
+    added = {p.relative_to(package_copy).parts[0] for p in package_copy.rglob("*")
+             if p.is_file() and p not in before}
+    assert added == {".dashlib-cache"}
+
+
+def test_the_validated_copy_is_used_until_a_file_changes(package_copy, monkeypatch):
+    first = load_package(package_copy)
+    calls = []
+    monkeypatch.setattr("dashlib.load._frictionless_problems", lambda *a: calls.append(1) or [])
+    second = load_package(package_copy)
+    assert calls == []  # no validation: the cache answered
+    for name, frame in first.dataset.tables.items():
+        pd.testing.assert_frame_equal(second.dataset.tables[name], frame, check_dtype=True, obj=name)
+    assert second.dataset.source_texts == first.dataset.source_texts
+    assert second.dataset.key == first.dataset.key
+    monkeypatch.undo()
+    # An edit makes the copy stale: the next load validates again and sees the problem.
+    rows = read_rows(package_copy / "events.csv")
+    rows[0]["start_date"] = "2024-02-31"
+    write_rows(package_copy / "events.csv", rows)
+    assert not load_package(package_copy).ok
 
 
 def test_descriptor_cannot_point_outside_the_package(package_copy):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import time
 from itertools import combinations
 
 import networkx as nx
@@ -11,7 +14,7 @@ import pytest
 
 from dashlib import filters as flt
 from dashlib import network
-from dashlib.charts.network import network_alt_text, network_figure, selected_org_ids
+from dashlib.charts.network import LABEL_CHARS, network_alt_text, network_figure, selected_org_ids, short_name
 from dashlib.charts.style import esc
 from dashlib.i18n import label
 from dashlib.load import load_package
@@ -79,6 +82,37 @@ def all_strings(value) -> list[str]:
 
 def node_traces(fig) -> list[dict]:
     return [tr for tr in fig.to_dict()["data"] if tr.get("customdata") is not None]
+
+
+def label_boxes(fig, width: float = 900) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Each node label's box in px of the figure drawn ``width`` px wide (y down from its top).
+
+    A label is about 6.5 px per character and 14 px per line (11-13 px Source Sans); the box sits on
+    the side of its marker that ``textposition`` names, past the marker's radius as plotly offsets
+    it (radius / 0.8 + 1). The plot is the figure less its margins, scaled by its axis ranges.
+    """
+    layout = fig.to_dict()["layout"]
+    margin = {"l": 80, "r": 80, "t": 100, "b": 80, **layout.get("margin", {})}
+    plot_w, plot_h = width - margin["l"] - margin["r"], layout["height"] - margin["t"] - margin["b"]
+    (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    boxes = []
+    for tr in node_traces(fig):
+        count = len(tr["x"])
+        sides = tr.get("textposition", "middle center")
+        sides = [sides] * count if isinstance(sides, str) else list(sides)
+        sizes = tr["marker"]["size"]
+        sizes = [sizes] * count if isinstance(sizes, int | float) else list(sizes)
+        for x, y, text, size, side in zip(tr["x"], tr["y"], tr["text"], sizes, sides, strict=True):
+            lines = [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in re.split(r"<br\s*/?>", text)]
+            w, h = 6.5 * max(len(line) for line in lines), 14.0 * len(lines)
+            px = margin["l"] + (x - x0) / (x1 - x0) * plot_w
+            py = margin["t"] + (y1 - y) / (y1 - y0) * plot_h
+            gap = size / 2 / 0.8 + 1
+            vertical, horizontal = side.split() if " " in side else ("middle", "center")
+            left = {"left": px - gap - w, "center": px - w / 2, "right": px + gap}[horizontal]
+            top = {"top": py - gap - h, "middle": py - h / 2, "bottom": py + gap}[vertical]
+            boxes.append((" / ".join(lines), (left, top, left + w, top + h)))
+    return boxes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +271,8 @@ def test_layout_is_deterministic_under_shuffled_rows(dataset, graph):
 def test_layout_does_not_depend_on_insertion_order(graph):
     reverse = nx.MultiGraph()
     reverse.add_nodes_from(sorted(graph.nodes, reverse=True))
-    reverse.add_edges_from((v, u) for u, v in reversed(list(graph.edges())))
+    # With their data: a link made only of shared events is laid out longer than a relation.
+    reverse.add_edges_from((v, u, d) for u, v, d in reversed(list(graph.edges(data=True))))
     network._layout_cached.cache_clear()
     first = network.layout(graph)
     network._layout_cached.cache_clear()
@@ -252,6 +287,33 @@ def test_layout_is_cached_and_separates_nodes(graph):
     assert network._layout_cached.cache_info().hits == 1
     points = sorted(pos.values())
     assert len(set(points)) == len(points)
+
+
+def test_layout_key_makes_links_of_shared_events_only_longer(graph):
+    nodes, links = network.layout_key(graph)
+    assert nodes == tuple(sorted(graph.nodes))
+    length = {(a, b): d for a, b, d in links}
+    assert len(length) == len(links)  # each pair once, whatever its parallel edges
+    assert length["beijing", "c40"] == 1.0  # relations and a shared event: a relation's length
+    c40, iclei = sorted((find(graph, "C40 Cities"), find(graph, "Local Governments for Sustainability")))
+    assert length[c40, iclei] == network.CO_PARTICIPATION_LENGTH > 1  # only the side event
+    plain = nx.Graph([("b", "a")])  # no relation_type: a plain link
+    assert network.layout_key(plain) == (("a", "b"), (("a", "b", 1.0),))
+
+
+def test_layout_gives_each_component_its_own_room_by_size(graph):
+    network._layout_cached.cache_clear()
+    pos = network.layout(graph)
+    components = sorted(nx.connected_components(nx.Graph(graph)), key=len, reverse=True)
+    boxes = []
+    for comp in components:
+        xs, ys = [pos[n][0] for n in comp], [pos[n][1] for n in comp]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    main = boxes[0]
+    # The main component fills the area across and most of it down (the small ones share a strip).
+    assert main[2] - main[0] > 1.9 and main[3] - main[1] > 1.4
+    for a, b in combinations(boxes, 2):  # no component reaches into another's box
+        assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,6 +425,64 @@ def test_figure_reads_on_light_and_dark_themes(graph):
     assert "title" not in layout or not layout["title"].get("text")
     assert "color" not in layout["font"]  # the theme's text colour applies
     assert 500 <= layout["height"] <= 700
+
+
+@pytest.mark.parametrize(("org_types", "lang", "width"), [
+    ((), "en", 900), ((), "fr", 900), ((), "en", 700), (("city_network",), "en", 900)])
+def test_no_two_node_labels_overlap(dataset, org_types, lang, width):
+    view = flt.apply(dataset, flt.Filters(org_types=org_types)) if org_types else dataset
+    fig = network_figure(network.build_graph(view, full=dataset), lang)
+    boxes = label_boxes(fig, width)
+    clashes = [(a, b) for (a, p), (b, q) in combinations(boxes, 2)
+               if min(p[2], q[2]) > max(p[0], q[0]) and min(p[3], q[3]) > max(p[1], q[1])]
+    assert not clashes
+    layout = fig.to_dict()["layout"]
+    floor = layout["height"] - layout["margin"]["b"]  # the legend's rows are below
+    for name, (left, top, right, bottom) in boxes:  # and none is cut by the figure's edge or on the legend
+        assert left >= -0.5 and right <= width + 0.5 and top >= -0.5 and bottom <= floor + 0.5, name
+
+
+def test_a_large_network_is_drawn_quickly():
+    links = nx.gnm_random_graph(150, 450, seed=1)
+    big = nx.MultiGraph()
+    big.add_nodes_from((f"o{n:03d}", {"name": f"Organisation number {n} of a big network", "org_type": "city_network"})
+                       for n in links)
+    kinds = ("co_participation", "cooperation", "support")
+    big.add_edges_from((f"o{u:03d}", f"o{v:03d}", {"relation_type": kinds[(u + v) % 3]}) for u, v in links.edges())
+    network._layout_cached.cache_clear()
+    began = time.perf_counter()
+    fig = network_figure(big)
+    elapsed = time.perf_counter() - began
+    assert len(label_boxes(fig)) == 150
+    # About 1 s on an idle 2-core machine (layout and label placement); generous for a loaded one.
+    assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+def test_labels_are_short_names_and_the_hover_has_the_whole_name(graph):
+    fig = network_figure(graph)
+    for tr in node_traces(fig):
+        for (org_id,), text, hover in zip(tr["customdata"], tr["text"], tr["hovertext"], strict=True):
+            name = graph.nodes[org_id]["name"]
+            assert text == esc(short_name(name)) and len(html.unescape(text)) <= LABEL_CHARS
+            assert esc(name) in hover.replace("<br>", " ")
+        assert tr["textfont"]["size"] == 11
+
+
+@pytest.mark.parametrize(("name", "short"), [
+    ("ICLEI – Local Governments for Sustainability", "ICLEI"),
+    ("United Nations Environment Programme (UNEP)", "UNEP"),
+    ("Jiangshanfu Community (Houshayu town, Shunyi District)", "Jiangshanfu Community"),
+    ("Beijing Municipal Ecology and Environment Bureau", "Beijing Municipal Ecology…"),
+    ("Ministry of Ecology and Environment of China", "Ministry of Ecology…"),  # not "… and…"
+    ("ICLEI East Asia Beijing Representation Office", "ICLEI East Asia Beijing…"),
+    ("City of Turku", "City of Turku"),
+    ("(UNEP)", "(UNEP)"),
+    ("Supercalifragilisticexpialidociousnessism", "Supercalifragilisticexpia…"),
+    ("  Spaced \n  out  ", "Spaced out"),
+])
+def test_short_name(name, short):
+    assert short_name(name) == short
+    assert len(short_name(name)) <= LABEL_CHARS
 
 
 def test_empty_graph_has_no_figure(dataset):

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashlib import checks
+from dashlib import cache, checks
 from dashlib.model import (
     BUNDLED_DATA,
     REQUIRED_TABLES,
@@ -172,17 +172,15 @@ def _safe_relpath(name: str) -> str | None:
 
 
 def _stage_folder(stage: _Stage, folder: Path) -> None:
-    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()]
+    files = cache.package_files(folder)
     if len(files) > stage.limits.max_files * 5:
         raise PackageError(f"{folder} holds {len(files)} files; is it really a data package?")
     for path in files:
         rel = path.relative_to(folder).as_posix()
-        if path.suffix.lower() in (".csv", ".json", *TEXT_SUFFIXES):
-            if path.stat().st_size > stage.limits.max_file_bytes:
-                stage.problems.append(Problem(rel, None, None, _too_big(path.stat().st_size,
-                                                                        stage.limits.max_file_bytes)))
-                continue
-            stage.add(rel, path.read_bytes())
+        if path.stat().st_size > stage.limits.max_file_bytes:
+            stage.problems.append(Problem(rel, None, None, _too_big(path.stat().st_size, stage.limits.max_file_bytes)))
+            continue
+        stage.add(rel, path.read_bytes())
 
 
 def _stage_zip(stage: _Stage, data: bytes, label: str) -> None:
@@ -472,8 +470,11 @@ def _digest(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
+def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS, *, use_cache: bool = True) -> LoadResult:
     """Read and validate a data package.
+
+    A folder package that loaded without problems is kept as Parquet beside it (see
+    :mod:`dashlib.cache`): later loads of the unchanged files skip validation.
 
     Parameters
     ----------
@@ -482,6 +483,8 @@ def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadRes
         or a ``.zip`` of such a folder.
     limits : Limits, optional
         Size bounds; see :class:`Limits`.
+    use_cache : bool, optional
+        Read and write the validated copy (default); False always validates the files.
 
     Returns
     -------
@@ -494,6 +497,12 @@ def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadRes
         When the package cannot be read at all.
     """
     path = Path(source)
+    folder = path if path.is_dir() else path.parent if path.name == DESCRIPTOR_NAME and path.is_file() else None
+    if folder is not None and use_cache:
+        before = cache.fingerprint(folder)
+        cached = cache.read(folder)
+        if cached is not None:
+            return LoadResult(cached, ())
     stage = _Stage(limits)
     try:
         if path.is_dir():
@@ -506,9 +515,12 @@ def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadRes
                 shutil.copy(stage.root / path.name, stage.root / DESCRIPTOR_NAME)
         else:
             raise PackageError(f"{source}: no such folder, descriptor or zip file")
-        return _load_staged(stage, path.name)
+        result = _load_staged(stage, path.name)
     finally:
         stage.cleanup()
+    if folder is not None and use_cache and result.ok:
+        cache.write(folder, result.dataset, before)
+    return result
 
 
 def load_uploaded(files: Mapping[str, bytes], limits: Limits = DEFAULT_LIMITS) -> LoadResult:

@@ -35,6 +35,7 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from dashlib.model import Dataset, enum_values
@@ -43,6 +44,11 @@ CO_PARTICIPATION = "co_participation"
 NODE_ATTRS = ("name", "name_local", "org_type", "country_code", "place_id")
 DEFAULT_SEED = 29  # COP29
 KAMADA_KAWAI_MAX = 50  # nodes per component; Kamada-Kawai grows ~n² per step, spring layout takes over above
+CO_PARTICIPATION_LENGTH = 1.8  # ideal length of a link made only of shared events (a relation's is 1)
+ASPECT = 1.6  # width / height of the area a layout fills: the network figure's plot (about 880 × 560 px)
+LABEL_RATIO = 2.5  # a cell is cut side by side only when this many times wider than tall: labels are wide
+STRETCH = 1.6  # how much more a component may be stretched one way than the other to fill its cell
+CELL_MARGIN = 0.04  # share of a cell's width and height left empty on each side
 
 Position = tuple[float, float]
 
@@ -221,7 +227,7 @@ def degree_ranking(graph: nx.MultiGraph) -> pd.DataFrame:
 # Layout
 
 
-def layout_key(graph: nx.Graph) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+def layout_key(graph: nx.Graph) -> tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]]:
     """Return a hashable summary of what the layout depends on: sorted nodes and sorted distinct links.
 
     Parameters
@@ -232,23 +238,37 @@ def layout_key(graph: nx.Graph) -> tuple[tuple[str, ...], tuple[tuple[str, str],
     Returns
     -------
     tuple
-        ``(nodes, links)``: node ids sorted; each linked pair once, as a sorted pair, sorted.
-        Parallel edges and self-loops do not change the layout, so they are not in the key.
+        ``(nodes, links)``: node ids sorted; each linked pair once, as ``(u, v, length)`` with
+        ``u < v``, sorted. ``length`` is the pair's ideal distance: 1 when a relation links them
+        (an edge whose ``relation_type`` is not co-participation, or has none),
+        :data:`CO_PARTICIPATION_LENGTH` when only shared events do. Parallel edges and self-loops
+        do not change the layout otherwise, so they are not in the key.
     """
     nodes = tuple(sorted(str(n) for n in graph.nodes))
-    links = {tuple(sorted((str(u), str(v)))) for u, v in graph.edges() if u != v}
-    return nodes, tuple(sorted(links))  # type: ignore[arg-type]
+    lengths: dict[tuple[str, str], float] = {}
+    for u, v, kind in graph.edges(data="relation_type"):
+        if u == v:
+            continue
+        a, b = sorted((str(u), str(v)))
+        length = CO_PARTICIPATION_LENGTH if kind == CO_PARTICIPATION else 1.0
+        lengths[a, b] = min(length, lengths.get((a, b), length))
+    return nodes, tuple(sorted((a, b, length) for (a, b), length in lengths.items()))
 
 
-def layout(graph: nx.Graph, seed: int = DEFAULT_SEED) -> dict[str, Position]:
+def layout(graph: nx.Graph, seed: int = DEFAULT_SEED, aspect: float = ASPECT) -> dict[str, Position]:
     """Place the nodes of a graph in the plane, the same way every time.
 
     Parameters
     ----------
     graph : networkx.Graph or networkx.MultiGraph
-        The network; only its nodes and which pairs are linked matter.
+        The network; only its nodes, which pairs are linked and whether by a relation or only by
+        shared events matter.
     seed : int
         Seed of the spring layout, used for components too large for Kamada-Kawai.
+    aspect : float
+        Width over height of the area the coordinates will be drawn in (the plot of
+        :func:`dashlib.charts.network.network_figure` by default): the layout fills an area of
+        that shape, then each axis is scaled into [-1, 1] on its own.
 
     Returns
     -------
@@ -261,65 +281,108 @@ def layout(graph: nx.Graph, seed: int = DEFAULT_SEED) -> dict[str, Position]:
     -----
     Each connected component is laid out on its own, with :func:`networkx.kamada_kawai_layout`
     up to :data:`KAMADA_KAWAI_MAX` nodes (deterministic, and it spreads the cliques that shared
-    events make) and :func:`networkx.spring_layout` with a fixed seed above; it is scaled by the
-    square root of its size and the components are packed in rows, largest first. Laid out
-    together, the repulsion between components pushes a small one (or an isolated organisation)
-    to the edge and squeezes the main one into a corner.
+    events make) and :func:`networkx.spring_layout` with a fixed seed above. A link made only of
+    shared events is longer than a relation (:data:`CO_PARTICIPATION_LENGTH`), so the cliques of
+    an event's participants open up instead of piling on each other. Each component is turned
+    so that its longest extent lies across (labels are wide), then the components share the area
+    in proportion to their number of nodes (a binary treemap, largest first, cut across rather
+    than side by side because labels are wide), and each fills its cell: scaled evenly until it
+    touches two sides, then stretched the other way up to :data:`STRETCH` times. Laid out
+    together, the repulsion between components would push a small one (or an isolated
+    organisation) to the edge and squeeze the main one into a corner.
     """
     nodes, links = layout_key(graph)
-    return {node: pos for node, pos in _layout_cached(nodes, links, seed)}
+    return {node: pos for node, pos in _layout_cached(nodes, links, seed, float(aspect))}
 
 
 @lru_cache(maxsize=64)
-def _layout_cached(nodes: tuple[str, ...], links: tuple[tuple[str, str], ...], seed: int) -> tuple[
-        tuple[str, Position], ...]:
-    """Lay out each component, pack the components in rows, scale into [-1, 1]; immutable for the cache."""
+def _layout_cached(nodes: tuple[str, ...], links: tuple[tuple[str, str, float], ...], seed: int,
+                   aspect: float = ASPECT) -> tuple[tuple[str, Position], ...]:
+    """Lay out each component, share the area between them, scale into [-1, 1]; immutable for the cache."""
     if not nodes:
         return ()
     simple = nx.Graph()
     simple.add_nodes_from(nodes)
-    simple.add_edges_from(links)
+    simple.add_weighted_edges_from(links, weight="length")
     components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
-    boxes = [_component_layout(simple, comp, seed) for comp in components]
-    placed = _pack(boxes)
+    cells = _treemap([len(c) for c in components], (-aspect, -1.0, aspect, 1.0))
+    placed: dict[str, Position] = {}
+    for comp, cell in zip(components, cells, strict=True):
+        placed.update(_fill(_component_layout(simple, comp, seed), cell))
     xs = [x for x, _ in placed.values()]
     ys = [y for _, y in placed.values()]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
-    return tuple((n, (round((placed[n][0] - cx) / half, 6), round((placed[n][1] - cy) / half, 6))) for n in nodes)
+
+    def scale(value: float, low: float, high: float) -> float:
+        return round(2 * (value - low) / (high - low) - 1, 6) if high > low else 0.0
+
+    return tuple((n, (scale(placed[n][0], min(xs), max(xs)), scale(placed[n][1], min(ys), max(ys)))) for n in nodes)
 
 
-def _component_layout(simple: nx.Graph, comp: list[str], seed: int) -> tuple[float, dict[str, Position]]:
-    """Return (radius, positions centred on 0) of one connected component; bigger components get more room."""
-    radius = math.sqrt(len(comp))
+def _component_layout(simple: nx.Graph, comp: list[str], seed: int) -> dict[str, Position]:
+    """Return the positions of one connected component, centred on 0, its longest extent along x."""
     if len(comp) == 1:
-        return 0.6, {comp[0]: (0.0, 0.0)}
+        return {comp[0]: (0.0, 0.0)}
     sub = nx.Graph()
     sub.add_nodes_from(comp)  # sorted order: the seed's draws always go to the same nodes
-    sub.add_edges_from(sorted(simple.subgraph(comp).edges()))
+    sub.add_edges_from(sorted(simple.subgraph(comp).edges(data=True)))
     if len(comp) <= KAMADA_KAWAI_MAX:
         # Deterministic on its own (starts from a circle in node order); spreads cliques evenly.
-        pos = nx.kamada_kawai_layout(sub)
+        pos = nx.kamada_kawai_layout(sub, weight="length")
     else:
-        pos = nx.spring_layout(sub, k=1.5 / math.sqrt(len(comp)), iterations=200, seed=seed, method="force")
-    return radius, {n: (float(pos[n][0]) * radius, float(pos[n][1]) * radius) for n in comp}
+        for *_, data in sub.edges(data=True):
+            data["pull"] = 1 / data["length"]
+        pos = nx.spring_layout(sub, k=1.5 / math.sqrt(len(comp)), iterations=200, seed=seed, method="force",
+                               weight="pull")
+    points = np.array([pos[n] for n in comp], dtype=float)
+    points -= points.mean(axis=0)
+    # Principal axes: the eigenvectors of the covariance, the largest spread first.
+    _, vectors = np.linalg.eigh(points.T @ points)
+    points = points @ vectors[:, ::-1]
+    # An eigenvector's sign is arbitrary: fix it by the skew of each axis, so the result is too.
+    skew = (points**3).sum(axis=0)
+    points *= np.where(skew < -1e-9, -1.0, 1.0)
+    return {n: (float(x), float(y)) for n, (x, y) in zip(comp, points, strict=True)}
 
 
-def _pack(boxes: list[tuple[float, dict[str, Position]]]) -> dict[str, Position]:
-    """Shelf-pack components, largest first, left to right in rows about as wide as the largest is tall."""
-    gap = 0.8
-    widths = [2 * r + gap for r, _ in boxes]
-    row_limit = max(max(widths), math.sqrt(sum(w * w for w in widths)) * 1.2)
-    placed: dict[str, Position] = {}
-    x = y = row_height = 0.0
-    for (_, pos), width in zip(boxes, widths, strict=True):
-        if x > 0 and x + width > row_limit:
-            x, y, row_height = 0.0, y - row_height, 0.0
-        centre = (x + width / 2, y - width / 2)
-        placed.update({n: (centre[0] + px, centre[1] + py) for n, (px, py) in pos.items()})
-        x += width
-        row_height = max(row_height, width)
-    return placed
+Cell = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _treemap(weights: list[int], cell: Cell) -> list[Cell]:
+    """Split a cell between weights (largest first) in proportion, halving the list each time."""
+    if len(weights) == 1:
+        return [cell]
+    total, running, cut = sum(weights), 0, 1
+    best = math.inf
+    for i in range(1, len(weights)):
+        running += weights[i - 1]
+        if abs(2 * running - total) < best:
+            best, cut = abs(2 * running - total), i
+    share = sum(weights[:cut]) / total
+    x0, y0, x1, y1 = cell
+    if x1 - x0 > LABEL_RATIO * (y1 - y0):  # side by side
+        mid = x0 + (x1 - x0) * share
+        first, second = (x0, y0, mid, y1), (mid, y0, x1, y1)
+    else:  # one above the other, the larger on top
+        mid = y1 - (y1 - y0) * share
+        first, second = (x0, mid, x1, y1), (x0, y0, x1, mid)
+    return _treemap(weights[:cut], first) + _treemap(weights[cut:], second)
+
+
+def _fill(pos: dict[str, Position], cell: Cell) -> dict[str, Position]:
+    """Scale a component into its cell (less a margin): evenly, then up to STRETCH times more the roomier way."""
+    x0, y0, x1, y1 = cell
+    width, height = (x1 - x0) * (1 - 2 * CELL_MARGIN), (y1 - y0) * (1 - 2 * CELL_MARGIN)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+    mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    if span_x <= 1e-9:
+        return {n: (cx, cy) for n in pos}
+    even = min(width / span_x, height / span_y) if span_y > 1e-9 else width / span_x
+    sx = min(width / span_x, even * STRETCH)
+    sy = min(height / span_y, even * STRETCH) if span_y > 1e-9 else 0.0
+    return {n: (cx + (x - mx) * sx, cy + (y - my) * sy) for n, (x, y) in pos.items()}
 
 
 # ---------------------------------------------------------------------------------------------

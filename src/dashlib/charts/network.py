@@ -14,17 +14,23 @@ on_select="rerun")`` returns into org ids.
 
 Every text from the data goes through :func:`dashlib.charts.style.esc` before it reaches a label
 or a hover text (plotly renders a subset of HTML there).
+
+Labels: a node's label is its :func:`short_name` (the hover has the whole name), on the side of
+the node that keeps it off the other labels, the markers and the links as far as it can, the
+axis ranges leaving room for every label (see :func:`_place_labels`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import plotly.graph_objects as go
 
 from dashlib.charts.style import OTHER, category_colors, esc
@@ -33,9 +39,24 @@ from dashlib.model import enum_values
 from dashlib.network import CO_PARTICIPATION, Position, layout, relation_types
 
 NODE_SIZE = (14.0, 44.0)  # px: least and most connected organisation
-LABEL_WIDTH = 24  # characters per line of a node label (two lines at most)
+LABEL_CHARS = 26  # most characters of a node label (one line; the hover has the whole name)
+LABEL_FONT = 11  # px
 WRAP = 60  # characters per line of a quote in a hover label
-HEIGHT = 600
+HEIGHT = 650
+# The pixel model labels are placed in: the page's column is about 900 px wide (the figure
+# stretches across whatever width it gets; only the x scale changes).
+WIDTH = 900
+MARGIN = {"l": 10, "r": 10, "t": 10, "b": 80}  # the bottom margin holds the legend's rows
+# px per character of a label as placed: well over the ~5.5 px average at LABEL_FONT, so that
+# labels still stay apart in a narrower column (a 1400 px window gives the chart about 670 px).
+CHAR_PX = 7.5
+LINE_PX = 14.0  # px per line of a label
+EDGE_COST = 4.0  # px² a label pays per px of link it covers (a label on a label pays 4 per px²)
+RANK_COST = 60.0  # px² a label pays for each step down its list of preferred sides
+PLACE_SMALL = 150  # nodes up to which labels get every pass of the placement
+# Where a label may go, relative to its node, in order of preference after the outward ones.
+TEXT_POSITIONS = ("top center", "bottom center", "middle right", "middle left",
+                  "top right", "top left", "bottom right", "bottom left")
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, sans-serif'
 SELECTED_OUTLINE = "#7f7f7f"  # mid grey: reads on a light and a dark background
 NODE_OUTLINE = "rgba(255, 255, 255, 0.85)"
@@ -78,10 +99,52 @@ def _wrap(text: object, width: int = WRAP) -> str:
     return "<br>".join(esc(line) for line in lines)
 
 
+_DASHES = re.compile(r"\s+[–—]\s+")  # "ICLEI – Local Governments for Sustainability"
+_TRAILING_PARENS = re.compile(r"^(?P<head>.*?)\s*\((?P<inside>[^()]*)\)\s*$")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&.\-]{1,9}$")
+_FILLER = re.compile(r"^([a-zà-ÿ]{1,3}|[a-z]['’])$")  # "and", "of", "de", "l'" … ending a cut name
+
+
+def short_name(name: str, limit: int = LABEL_CHARS) -> str:
+    """Return the short form of an organisation's name used as its label.
+
+    Parameters
+    ----------
+    name : str
+        The full name.
+    limit : int
+        Most characters of the result.
+
+    Returns
+    -------
+    str
+        The part before a spaced dash ("ICLEI – Local Governments…" gives "ICLEI"); else a trailing
+        acronym in brackets ("… Programme (UNEP)" gives "UNEP"), or the name without a trailing
+        bracket; cut at a word before ``limit`` characters and ended with "…" when still longer.
+        Not escaped.
+    """
+    text = " ".join(str(name).split())
+    head = _DASHES.split(text, maxsplit=1)[0].strip()
+    if head:
+        text = head
+    match = _TRAILING_PARENS.match(text)
+    if match and match["head"]:
+        inside = match["inside"].strip()
+        text = inside if _ACRONYM.match(inside) else match["head"].strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and cut.rfind(" ") >= limit // 2:  # end on a whole word
+        cut = cut[: cut.rfind(" ")]
+    words = cut.split()
+    while len(words) > 1 and _FILLER.match(words[-1]):  # not "Ministry of Ecology and…"
+        words.pop()
+    return " ".join(words).rstrip(",;:-–—") + "…"
+
+
 def _node_label(name: str, bold: bool = False) -> str:
-    """Return a node's label: its name escaped, on at most two lines (the hover has it whole)."""
-    lines = textwrap.wrap(name, LABEL_WIDTH, max_lines=2, placeholder=" …") or [name]
-    text = "<br>".join(esc(line) for line in lines)
+    """Return a node's label: its short name escaped (the hover has the whole name)."""
+    text = esc(short_name(name))
     return f"<b>{text}</b>" if bold else text
 
 
@@ -165,6 +228,154 @@ def _sizes(links: dict[str, int]) -> dict[str, float]:
     return {n: small + (big - small) * math.sqrt((d - low) / (high - low)) for n, d in links.items()}
 
 
+Box = tuple[float, float, float, float]  # left, top, right, bottom in px, y downwards
+
+
+def _label_box(x: float, y: float, size: float, width: float, height: float, position: str) -> Box:
+    """Return where plotly draws a label of ``width`` × ``height`` px at ``position`` of a marker."""
+    gap = size / 2 / 0.8 + 1  # plotly's offset: a little more than the marker's radius
+    vertical, horizontal = position.split()
+    left = {"left": x - gap - width, "center": x - width / 2, "right": x + gap}[horizontal]
+    top = {"top": y - gap - height, "middle": y - height / 2, "bottom": y + gap}[vertical]
+    return left, top, left + width, top + height
+
+
+def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Return the overlap areas of K boxes with M others, as K × M (boxes are left, top, right, bottom)."""
+    a, b = boxes[:, None, :], others[None, :, :]
+    width = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    height = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
+
+
+def _crossings(boxes: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Return the length of each of E segments (x0, y0, x1, y1) inside each of K boxes, as K × E (Liang–Barsky)."""
+    x0, y0 = segments[None, :, 0], segments[None, :, 1]
+    dx, dy = segments[None, :, 2] - x0, segments[None, :, 3] - y0
+    left, top, right, bottom = (boxes[:, i, None] for i in range(4))
+    low = np.zeros((len(boxes), len(segments)))
+    high = np.ones_like(low)
+    inside = np.ones_like(low, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
+            p = np.broadcast_to(p, low.shape)
+            ratio = q / p
+            flat = np.abs(p) < 1e-12
+            inside &= ~(flat & (q < 0))
+            low = np.where(~flat & (p < 0), np.maximum(low, ratio), low)
+            high = np.where(~flat & (p > 0), np.minimum(high, ratio), high)
+    return np.where(inside, np.clip(high - low, 0, None), 0.0) * np.hypot(dx, dy)
+
+
+def _fit_range(values: np.ndarray, before: np.ndarray, after: np.ndarray, pixels: float) -> tuple[float, float]:
+    """Return the narrowest axis range where every value has ``before``/``after`` px free around it."""
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        low, high = low - 1, high + 1
+    for _ in range(12):
+        scale = (high - low) / pixels
+        low, high = float((values - before * scale).min()), float((values + after * scale).max())
+    return low, high
+
+
+def _preferred_sides(graph: nx.Graph, pos: dict[str, Position], node: str) -> list[str]:
+    """Return the sides a node's label may take, best first: away from its neighbours, then the rest."""
+    around = [pos[m] for m in graph.neighbors(node) if m != node and m in pos]
+    dx = pos[node][0] - sum(p[0] for p in around) / len(around) if around else 0.0
+    dy = pos[node][1] - sum(p[1] for p in around) / len(around) if around else 1.0
+    vertical = ("top", "bottom") if dy >= 0 else ("bottom", "top")
+    horizontal = ("right", "left") if dx >= 0 else ("left", "right")
+    outward = [f"{vertical[0]} center", f"{vertical[1]} center", f"middle {horizontal[0]}",
+               f"middle {horizontal[1]}", f"{vertical[0]} {horizontal[0]}"]
+    return list(dict.fromkeys([*outward, *TEXT_POSITIONS]))
+
+
+def _place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, float],
+                  labels: dict[str, str]) -> tuple[dict[str, str], tuple[float, float], tuple[float, float]]:
+    """Choose each label's side so labels overlap neither each other nor other nodes; fit the axes around them.
+
+    Works in the figure's pixels as drawn :data:`WIDTH` px wide and :data:`HEIGHT` px high, a
+    label being :data:`CHAR_PX` px per character and :data:`LINE_PX` px high. Each label takes,
+    most connected node first, the side that costs least: covering another label (heavily), a
+    marker, links, sticking out of the plot, and each step down its node's preferred sides
+    (away from its neighbours first). Three passes let each label move again once all the others
+    are down. The axis ranges then leave room for every label and marker; as that changes the
+    scale, the sides are chosen again until they hold (at most six times). Above
+    :data:`PLACE_SMALL` nodes, where labels cannot all be read anyway, one pass and two rounds
+    keep it quick: a second or two for 500 nodes.
+
+    Returns
+    -------
+    tuple
+        ``(textposition by node, x range, y range)``.
+    """
+    nodes = sorted(pos, key=lambda n: (-sizes[n], n))
+    index = {n: i for i, n in enumerate(nodes)}
+    plot_w = WIDTH - MARGIN["l"] - MARGIN["r"]
+    plot_h = HEIGHT - MARGIN["t"] - MARGIN["b"]
+    xs = np.array([pos[n][0] for n in nodes], dtype=float)
+    ys = np.array([pos[n][1] for n in nodes], dtype=float)
+    size = np.array([sizes[n] for n in nodes], dtype=float)
+    # Each node's candidate sides in its order of preference, and each box relative to its node.
+    sides = [_preferred_sides(graph, pos, n) for n in nodes]
+    offsets = np.array([[_label_box(0.0, 0.0, sizes[n], CHAR_PX * len(labels[n]), LINE_PX, side) for side in options]
+                        for n, options in zip(nodes, sides, strict=True)])  # N × K × 4
+    ranks = np.arange(offsets.shape[1]) * RANK_COST
+    links = sorted({(index[str(u)], index[str(v)]) for u, v in graph.edges() if u != v and u in pos and v in pos})
+    ends = np.array(links, dtype=int).reshape(-1, 2)
+    chosen = np.zeros(len(nodes), dtype=int)
+    rows = np.arange(len(nodes))
+
+    def fit(choice: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Return the axis ranges with room for each marker and its label on the chosen side."""
+        room = offsets[rows, choice]
+        half = size / 2
+        return (_fit_range(xs, np.maximum(half, -room[:, 0]), np.maximum(half, room[:, 2]), plot_w),
+                _fit_range(ys, np.maximum(half, room[:, 3]), np.maximum(half, -room[:, 1]), plot_h))
+
+    x_range, y_range = fit(chosen)
+    small = len(nodes) <= PLACE_SMALL
+    for _ in range(6 if small else 2):
+        px = np.stack([(xs - x_range[0]) / (x_range[1] - x_range[0]) * plot_w,
+                       (y_range[1] - ys) / (y_range[1] - y_range[0]) * plot_h], axis=1)
+        candidates = offsets + np.concatenate([px, px], axis=1)[:, None, :]  # N × K × 4
+        markers = np.concatenate([px - size[:, None] / 2, px + size[:, None] / 2], axis=1)
+        segments = np.concatenate([px[ends[:, 0]], px[ends[:, 1]]], axis=1)
+        area = (candidates[..., 2] - candidates[..., 0]) * (candidates[..., 3] - candidates[..., 1])
+        plot = np.array([[0.0, 0.0, plot_w, plot_h]])
+        # Only what lies near a node can touch its label: each node's reach is its candidates' hull.
+        reach = np.concatenate([candidates[..., :2].min(axis=1), candidates[..., 2:].max(axis=1)], axis=1)
+        spans = np.concatenate([np.minimum(segments[:, :2], segments[:, 2:]),
+                                np.maximum(segments[:, :2], segments[:, 2:])], axis=1)
+
+        def near(i: int, boxes: np.ndarray, hull: np.ndarray = reach) -> np.ndarray:
+            return ((boxes[:, 0] < hull[i, 2]) & (boxes[:, 2] > hull[i, 0])
+                    & (boxes[:, 1] < hull[i, 3]) & (boxes[:, 3] > hull[i, 1]))
+
+        # What does not depend on the other labels: markers, links, the plot's edge, preference.
+        fixed = np.empty(candidates.shape[:2])
+        for i in rows:
+            close = near(i, markers)
+            close[i] = False
+            fixed[i] = _overlaps(candidates[i], markers[close]).sum(axis=1)
+            fixed[i] += _crossings(candidates[i], segments[near(i, spans)]).sum(axis=1) * EDGE_COST
+            fixed[i] += (area[i] - _overlaps(candidates[i], plot)[:, 0]) * 0.5  # the axes widen for it
+            fixed[i] += ranks
+        before = chosen.copy()
+        boxes = candidates[rows, chosen]
+        for _ in range(3 if small else 1):
+            for i in rows:
+                close = near(i, boxes)
+                close[i] = False
+                covered = _overlaps(candidates[i], boxes[close]).sum(axis=1)
+                chosen[i] = int(np.argmin(fixed[i] + covered * 4))
+                boxes[i] = candidates[i, chosen[i]]
+        x_range, y_range = fit(chosen)  # the same sides give the same ranges: stop once they hold
+        if np.array_equal(chosen, before):
+            break
+    return {n: sides[i][chosen[i]] for i, n in enumerate(nodes)}, x_range, y_range
+
+
 Curve = tuple[str, Mapping[str, Any], list[float], list[float], Position]
 
 
@@ -216,18 +427,21 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
     plotly.graph_objects.Figure or None
         None for a graph with no node (the page shows its empty state). Otherwise a title-less
         figure: one marker trace per organisation type (colours of
-        ``category_colors("organizations", "org_type")``, size by number of partners, name
-        labels), one line trace per edge type, and invisible edge midpoints with the hover
-        text. Node points carry ``customdata[0] = org_id`` (see :func:`selected_org_ids`).
-        Transparent background, hidden axes and no font colour, so the light and dark themes
-        both read; horizontal legend below the plot.
+        ``category_colors("organizations", "org_type")``, size by number of partners, short
+        name labels each on its own side, ``textposition`` per point, so that they do not
+        overlap at :data:`WIDTH` × :data:`HEIGHT` px), one line trace per edge type, and invisible edge
+        midpoints with the hover text. Node points carry ``customdata[0] = org_id`` (see
+        :func:`selected_org_ids`). Transparent background, hidden axes and no font colour, so
+        the light and dark themes both read; horizontal legend below the plot.
     """
     if graph is None or graph.number_of_nodes() == 0:
         return None
     chosen = set(selected or ())
-    pos = layout(graph)
+    pos = layout(graph)  # its default shape, network.ASPECT, is about the plot's: 880 × 560 px
     links = {str(n): len(set(graph.neighbors(n)) - {n}) for n in graph.nodes}
     sizes = _sizes(links)
+    short = {str(n): short_name(_name(graph, n)) for n in graph.nodes}
+    sides, x_range, y_range = _place_labels(graph, pos, sizes, short)
     fig = go.Figure()
 
     curves = _curves(graph, pos)
@@ -264,7 +478,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
             name=_type_label(org_type, lang), meta=f"nodes:{org_type or ''}", legendrank=1000 + rank,
             customdata=[[n] for n in nodes],
             text=[_node_label(_name(graph, n), bold=n in chosen) for n in nodes],
-            textposition="top center", cliponaxis=False,
+            textposition=[sides[n] for n in nodes], textfont={"size": LABEL_FONT}, cliponaxis=False,
             hovertext=[_node_hover_text(graph, n, links[n], lang) for n in nodes],
             hovertemplate="%{hovertext}<extra></extra>",
             marker={
@@ -276,12 +490,10 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
             },
         ))
 
-    xs_all = [p[0] for p in pos.values()]
-    ys_all = [p[1] for p in pos.values()]
     axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": False}
     fig.update_layout(
         height=HEIGHT,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin=MARGIN,
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"family": FONT_FAMILY, "size": 13},
@@ -290,8 +502,8 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
         showlegend=True,
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top",
                 "itemsizing": "constant", "bgcolor": "rgba(0,0,0,0)"},
-        xaxis={**axis, "range": [min(xs_all) - 0.18, max(xs_all) + 0.18]},
-        yaxis={**axis, "range": [min(ys_all) - 0.12, max(ys_all) + 0.16]},
+        xaxis={**axis, "range": list(x_range)},
+        yaxis={**axis, "range": list(y_range)},
         uirevision="network",  # zoom and pan survive the app's reruns
         dragmode="pan",
     )

@@ -1,0 +1,116 @@
+"""A columnar copy of a validated package, so that only its first load pays for validation.
+
+After a folder package loads without problems, its typed tables are written as Parquet into
+``<package>/.dashlib-cache/`` (or, when the package folder is read-only, a per-user cache
+folder), with a manifest naming every file of the package by path, size and modification time.
+A later load of the same, unchanged files reads the Parquet copy instead of validating the CSVs
+again; any change to any file of the package makes the copy stale, and it is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from dashlib.model import TABLES, Dataset
+
+CACHE_DIR_NAME = ".dashlib-cache"
+FORMAT_VERSION = 1
+PACKAGE_SUFFIXES = (".csv", ".json", ".txt", ".md")
+
+
+def package_files(folder: Path) -> list[Path]:
+    """Return the files of a package folder that loading reads (its cache left out)."""
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and not p.is_symlink() and CACHE_DIR_NAME not in p.relative_to(folder).parts
+                  and p.suffix.lower() in PACKAGE_SUFFIXES)
+
+
+def fingerprint(folder: Path) -> str:
+    """Return a digest of every package file's path, size and modification time (cheap: no reading)."""
+    digest = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
+    for path in package_files(folder):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def cache_dir(folder: Path) -> Path:
+    """Return where the cache of a package folder lives: inside it if writable, else per user."""
+    inside = folder / CACHE_DIR_NAME
+    if os.access(folder, os.W_OK) and (not inside.exists() or os.access(inside, os.W_OK)):
+        return inside
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dashlib"
+    return base / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+
+
+def read(folder: Path) -> Dataset | None:
+    """Return the cached dataset of a package folder, or None when there is none or it is stale.
+
+    Parameters
+    ----------
+    folder : Path
+        The package folder.
+
+    Returns
+    -------
+    Dataset or None
+        The dataset as it was when validated, if no file of the package changed since.
+    """
+    where = cache_dir(folder)
+    try:
+        manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("fingerprint") != fingerprint(folder):
+            return None
+        tables = {name: pd.read_parquet(where / f"{name}.parquet") for name in TABLES}
+    except (OSError, ValueError, KeyError):
+        return None
+    return Dataset(tables, manifest["source_texts"], manifest["name"], manifest["key"])
+
+
+def write(folder: Path, dataset: Dataset, print_fingerprint: str) -> bool:
+    """Store a validated dataset as the cache of its package folder; never raise.
+
+    Parameters
+    ----------
+    folder : Path
+        The package folder.
+    dataset : Dataset
+        What loading it gave, with no problems.
+    print_fingerprint : str
+        :func:`fingerprint` of the folder taken before it was read (so a file changed while
+        loading makes the cache stale rather than wrong).
+
+    Returns
+    -------
+    bool
+        True when the cache was written.
+    """
+    where = cache_dir(folder)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            _atomic(where / f"{name}.parquet", lambda p, n=name: dataset.tables[n].to_parquet(p, index=False))
+        manifest = {"fingerprint": print_fingerprint, "name": dataset.name, "key": dataset.key,
+                    "source_texts": dict(dataset.source_texts), "format": FORMAT_VERSION}
+        # The manifest last: a cache without it, or with another fingerprint, is never read.
+        _atomic(where / "manifest.json",
+                lambda p: Path(p).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8"))
+    except (OSError, ValueError, ImportError):
+        return False
+    return True
+
+
+def _atomic(target: Path, write_to) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(fd)
+    try:
+        write_to(tmp)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
