@@ -13,6 +13,8 @@ if not ui.empty_state(view):
     for tab, name in zip(tabs, tables.TABLE_ORDER, strict=True):
         with tab:
             st.dataframe(tables.display_table(view.data, view.full, name, view.lang), hide_index=True)
+            if len(view.data.tables[name]) > tables.MAX_ROWS_SHOWN:
+                st.caption(view.t("data.truncated", shown=tables.MAX_ROWS_SHOWN, total=len(view.data.tables[name])))
 
     st.subheader(view.t("data.source_text"))
     source_id = ui.source_picker(view)

@@ -25,6 +25,9 @@ else:
     st.pydeck_chart(deck, height=560, on_select=ui.on_map_select, selection_mode="single-object", key="map_chart",
                     alt=view.t("map.alt", n=len(points), arcs=len(arcs)))
     st.caption(view.t("map.select_hint"))
+    hidden = geo.hidden_places(view.data, points, coords)
+    if hidden:
+        st.caption(view.t("map.hidden", shown=len(points), hidden=hidden))
 ui.map_legend(view, points, arcs)
 
 missing = geo.unplaced(view.data, coords)

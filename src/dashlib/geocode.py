@@ -49,9 +49,9 @@ DEFAULT_TIMEOUT = 10.0
 ENDPOINT_ENV = "DASHLIB_NOMINATIM_URL"
 USER_AGENT_ENV = "DASHLIB_GEOCODER_USER_AGENT"
 # The policy's limit is 1 request/s; the margin keeps the spacing the server sees above 1 s even
-# when the first request pays for a connection the next one reuses.
+# when the first request pays for a connection the next one reuses, or the machine is busy.
 MIN_DELAY_SECONDS = 1.0
-DELAY_MARGIN_SECONDS = 0.1
+DELAY_MARGIN_SECONDS = 0.25
 MAX_CONSECUTIVE_TIMEOUTS = 3
 NOT_FOUND = "not found: no coordinates, cache entry, gazetteer match or parent"
 

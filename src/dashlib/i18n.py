@@ -81,6 +81,22 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "timeline.count": "{n} events",
         "timeline.context_hover": "Shown for context: the current filters leave it out.",
         "timeline.alt_context": "Faded for context, outside the current filters: {n}.",
+        "timeline.count_one": "1 event",
+        "timeline.caption_aggregated": "Too many events to draw one by one: they are counted per {period} and "
+        "stacked by event type.",
+        "timeline.alt_aggregated": "{n} events from {first} to {last}: counted per {period}, as over {max} are "
+        "too many to draw one by one; narrow the filters to see each event.",
+        "timeline.alt_context_hidden": "COP sessions for context are shown only when each event is drawn.",
+        "timeline.alt_context_skipped": "The {n} COP sessions of this span are too many to add for context.",
+        "timeline.context_help": "Adds, faded, the COP sessions the filters leave out; only when each event is "
+        "drawn (up to {max} events).",
+        "timeline.bar_hover": "{period} · {type}: {count}",
+        "timeline.axis_count": "Events per {period}",
+        "timeline.week_of": "week of {date}",
+        "timeline.period.year": "year",
+        "timeline.period.month": "month",
+        "timeline.period.week": "week",
+        "timeline.period.day": "day",
         "network.title": "With whom",
         "network.caption": "Organisations coloured by type and sized by links; hover a link for the quote that "
         "states it.",
@@ -128,6 +144,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "data.package": "Data package",
         "data.package_help": "The filtered data as a data package (zip) that this app can load again.",
         "data.template": "Template",
+        "map.hidden": "Showing the {shown:,} busiest places; {hidden:,} more are in the tables and downloads.",
+        "data.truncated": "Showing the first {shown:,} of {total:,} rows; the downloads hold them all.",
         "col.title": "Title",
         "col.name": "Name",
         "col.type": "Type",
@@ -222,6 +240,24 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "timeline.count": "{n} événements",
         "timeline.context_hover": "Affiché pour le contexte : les filtres actuels l'excluent.",
         "timeline.alt_context": "Estompés pour le contexte, hors des filtres actuels : {n}.",
+        "timeline.count_one": "1 événement",
+        "timeline.caption_aggregated": "Trop d'événements pour les dessiner un à un : ils sont comptés par {period} "
+        "et empilés par type d'événement.",
+        "timeline.alt_aggregated": "{n} événements du {first} au {last} : comptés par {period}, car au-delà de "
+        "{max} ils sont trop nombreux pour être dessinés un à un ; affinez les filtres pour voir chaque événement.",
+        "timeline.alt_context_hidden": "Les sessions de la COP pour le contexte ne s'affichent que lorsque chaque "
+        "événement est dessiné.",
+        "timeline.alt_context_skipped": "Les {n} sessions de la COP de cette période sont trop nombreuses pour être "
+        "ajoutées en contexte.",
+        "timeline.context_help": "Ajoute, estompées, les sessions de la COP que les filtres excluent ; seulement "
+        "quand chaque événement est dessiné (jusqu'à {max} événements).",
+        "timeline.bar_hover": "{period} · {type} : {count}",
+        "timeline.axis_count": "Événements par {period}",
+        "timeline.week_of": "semaine du {date}",
+        "timeline.period.year": "an",
+        "timeline.period.month": "mois",
+        "timeline.period.week": "semaine",
+        "timeline.period.day": "jour",
         "network.title": "Avec qui",
         "network.caption": "Organisations colorées par type et dimensionnées par leurs liens ; survolez un lien "
         "pour lire la citation qui l'établit.",
@@ -271,6 +307,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "data.package": "Paquet de données",
         "data.package_help": "Les données filtrées en paquet de données (zip) que cette application sait relire.",
         "data.template": "Modèle",
+        "map.hidden": "Les {shown:,} lieux les plus actifs sont affichés ; {hidden:,} autres sont dans les tables "
+        "et les téléchargements.",
+        "data.truncated": "Les {shown:,} premières lignes sur {total:,} sont affichées ; les téléchargements les "
+        "contiennent toutes.",
         "col.title": "Titre",
         "col.name": "Nom",
         "col.type": "Type",

@@ -26,8 +26,11 @@ class Segment:
     refs: tuple[int, ...] = ()
 
 
-def quoting_rows(dataset: Dataset, source_id: str) -> pd.DataFrame:
-    """Return every fact row that quotes a source.
+MAX_REFS = 500
+
+
+def quoting_rows(dataset: Dataset, source_id: str, limit: int = MAX_REFS) -> pd.DataFrame:
+    """Return the fact rows that quote a source, in the order their quotes appear in its text.
 
     Parameters
     ----------
@@ -35,6 +38,8 @@ def quoting_rows(dataset: Dataset, source_id: str) -> pd.DataFrame:
         The dataset (usually filtered: only what the view shows).
     source_id : str
         The source.
+    limit : int
+        At most this many rows (a synthetic package can quote one sentence a million times).
 
     Returns
     -------
@@ -43,18 +48,26 @@ def quoting_rows(dataset: Dataset, source_id: str) -> pd.DataFrame:
         joined with " / "), quote, found (False when the quote is not in the text).
     """
     text = dataset.source_texts.get(source_id, "")
-    rows = []
+    parts = []
     for table in (*FACT_TABLES, "places"):
         frame = dataset.tables[table]
         if "quote" not in frame or frame.empty:
             continue
-        mine = frame.loc[(frame["source_id"] == source_id) & frame["quote"].notna()]
-        for record in mine.to_dict("records"):
-            key = " / ".join(str(record[c]) for c in ID_COLUMNS[table])
-            rows.append({"table": table, "row_id": key, "quote": record["quote"],
-                         "position": text.find(record["quote"]) if text else -1})
-    frame = pd.DataFrame(rows, columns=["table", "row_id", "quote", "position"])
-    frame = frame.sort_values(["position", "table", "row_id"], kind="stable").reset_index(drop=True)
+        mine = frame.loc[(frame["source_id"] == source_id) & frame["quote"].notna()].head(limit)
+        if mine.empty:
+            continue
+        keys = mine[list(ID_COLUMNS[table])].astype("str")
+        parts.append(pd.DataFrame({
+            "table": table,
+            "row_id": keys.iloc[:, 0].str.cat([keys[c] for c in keys.columns[1:]], sep=" / ")
+            if len(keys.columns) > 1 else keys.iloc[:, 0],
+            "quote": mine["quote"].astype("str"),
+        }))
+    frame = (pd.concat(parts, ignore_index=True) if parts
+             else pd.DataFrame(columns=["table", "row_id", "quote"], dtype="str"))
+    positions = {q: text.find(q) if text else -1 for q in frame["quote"].unique()}
+    frame["position"] = frame["quote"].map(positions).astype("int64")
+    frame = frame.sort_values(["position", "table", "row_id"], kind="stable").head(limit).reset_index(drop=True)
     frame.insert(0, "ref", range(1, len(frame) + 1))
     frame["found"] = frame["position"] >= 0
     return frame.drop(columns="position")

@@ -9,14 +9,19 @@ from dashlib.i18n import label, t
 from dashlib.model import Dataset
 
 TABLE_ORDER = ("events", "organizations", "participations", "relations", "places", "sources")
+MAX_ROWS_SHOWN = 1_000
 
 
 def _names(frame: pd.DataFrame, key: str, column: str = "name") -> pd.Series:
     return frame.set_index(key)[column]
 
 
-def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en") -> pd.DataFrame:
+def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
+                  limit: int = MAX_ROWS_SHOWN) -> pd.DataFrame:
     """Return one table of the view ready to show: names joined in, enums labelled, dates as text.
+
+    Only the first ``limit`` rows: a browser table of a million rows helps nobody, and the
+    downloads carry every row.
 
     Parameters
     ----------
@@ -28,13 +33,15 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en") ->
         One of :data:`TABLE_ORDER`.
     lang : str
         Language of the column headers and labels.
+    limit : int
+        How many rows at most.
 
     Returns
     -------
     pandas.DataFrame
         Plain text columns with translated headers; ids kept in the first column.
     """
-    frame = view.tables[table]
+    frame = view.tables[table].head(limit)
     places = _names(full.places, "place_id")
     orgs = _names(full.organizations, "org_id")
     events = _names(full.events, "event_id", "title")

@@ -132,6 +132,26 @@ def date_extent(dataset: Dataset) -> tuple[date, date]:
     return first.date(), last.date()
 
 
+MAX_OPTIONS = 500
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _options(key: str, _dataset: Dataset) -> dict[str, list[str]]:
+    """Return the sidebar's options: the URL vocabulary, long lists cut to the busiest values."""
+    vocab = urlstate.vocabulary(_dataset)
+    vocab["country"] = sorted(vocab["country"], key=country_label)
+    if len(vocab["org"]) > MAX_OPTIONS:
+        part, rel = _dataset.participations, _dataset.relations
+        busy = pd.concat([part["org_id"], rel["from_org_id"], rel["to_org_id"]]).astype("str").value_counts()
+        top = set(busy.index[:MAX_OPTIONS])
+        vocab["org"] = [o for o in vocab["org"] if o in top]
+    if len(vocab["place"]) > MAX_OPTIONS:
+        busy = _dataset.events["place_id"].astype("str").value_counts()
+        top = set(busy.index[:MAX_OPTIONS])
+        vocab["place"] = [p for p in vocab["place"] if p in top]
+    return vocab
+
+
 def _seed_from_url(dataset: Dataset) -> None:
     """On a session's first run, put what the URL asks for into the widgets' state."""
     if st.session_state.get(SEEDED_KEY):
@@ -181,8 +201,11 @@ def sidebar(dataset: Dataset) -> View:
         The filters as chosen, the filtered dataset and the language.
     """
     _seed_from_url(dataset)
-    vocab = urlstate.vocabulary(dataset)
-    vocab["country"] = sorted(vocab["country"], key=country_label)
+    vocab = dict(_options(dataset.key or str(id(dataset)), dataset))
+    for name, param in (("orgs", "org"), ("places", "place")):
+        # Long lists offer the busiest values; a value chosen elsewhere (URL, map, network) is added.
+        chosen = [v for v in st.session_state.get(WIDGET_KEYS[name], []) if v not in vocab[param]]
+        vocab[param] = vocab[param] + chosen
     names = dict(zip(dataset.organizations["org_id"], dataset.organizations["name"], strict=True))
     place_names = dict(zip(dataset.places["place_id"], dataset.places["name"], strict=True))
     topic_col = "label_fr" if st.session_state.get(LANG_KEY) == "fr" else "label_en"
@@ -227,14 +250,15 @@ def sidebar(dataset: Dataset) -> View:
     return view
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _filtered_cached(key: str, filters: flt.Filters, _dataset: Dataset) -> Dataset:
+    return flt.apply(_dataset, filters)
+
+
 def _filtered(dataset: Dataset, filters: flt.Filters) -> Dataset:
-    # Memoised per session on the filters: a rerun without a filter change recomputes nothing.
-    memo = st.session_state.setdefault("_filtered_memo", {})
-    key = (id(dataset), filters)
-    if key not in memo:
-        memo.clear()
-        memo[key] = flt.apply(dataset, filters)
-    return memo[key]
+    # Shared read-only views, per dataset and filters: a rerun without a filter change (or a
+    # filter another session already used) recomputes nothing.
+    return _filtered_cached(dataset.key or str(id(dataset)), filters, dataset)
 
 
 def _write_url(filters: flt.Filters, lang: str) -> None:

@@ -20,6 +20,8 @@ from dashlib.model import Dataset
 
 POINT_LAYER_ID, ARC_LAYER_ID, LABEL_LAYER_ID = "places", "partner-links", "place-labels"
 MIN_RADIUS_PX, MAX_RADIUS_PX = 4, 15
+# Bounds on what goes to the browser: the busiest places and links; the rest is counted, not drawn.
+MAX_POINTS, MAX_ARCS = 1_000, 400
 GRATICULE_LAYER_ID = "graticule"
 
 
@@ -57,7 +59,7 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
         Columns place_id, name, kind, lat, lon, events, organizations, activity (both, with
         the places inside), radius (pixels), color ([r, g, b, a]), tooltip (escaped HTML),
         coord_source, approximate. Places without coordinates are left out (see
-        :func:`unplaced`).
+        :func:`unplaced`), and past :data:`MAX_POINTS` places only the busiest are kept.
     """
     places = data.places
     events = data.events["place_id"].value_counts()
@@ -74,6 +76,7 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     frame["radius"] = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * np.sqrt(frame["activity"] / top)
     colors = category_colors("places", "kind")
     frame["color"] = [hex_to_rgb(colors.get(str(k), OTHER), 210) for k in frame["kind"]]
+    frame = frame.nlargest(MAX_POINTS, "activity", keep="first") if len(frame) > MAX_POINTS else frame
     frame["tooltip"] = [_point_tooltip(row, lang) for row in frame.to_dict("records")]
     return frame.sort_values("activity", ascending=True, kind="stable").reset_index(drop=True)
 
@@ -144,6 +147,7 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
     grouped["to_lon"] = grouped["to_place"].map(where["lon"])
     grouped["color"] = [hex_to_rgb(colors.get(rt, OTHER), 190) for rt in grouped["relation_type"]]
     grouped["width"] = [2 + math.log2(n) * 1.5 for n in grouped["links"]]
+    grouped = grouped.nlargest(MAX_ARCS, "links", keep="first") if len(grouped) > MAX_ARCS else grouped
     grouped["tooltip"] = [
         f"<b>{esc(label('relation_type', r.relation_type, lang))}</b>: {esc(names.get(r.from_place))} – "
         f"{esc(names.get(r.to_place))}<br/>" + "<br/>".join(esc(o) for o in r.orgs[:6])
@@ -210,7 +214,9 @@ def map_deck(points: pd.DataFrame, arcs: pd.DataFrame, *, show_points: bool = Tr
         With ``map_style=None`` (Streamlit picks a light or dark basemap to match the theme); the
         layers are drawn and readable even when basemap tiles cannot load.
     """
-    point_data = points.drop(columns=[c for c in ("approximate",) if c in points]).to_dict("records")
+    # Only what the layers and the tooltip read goes to the browser.
+    point_data = points[["place_id", "name", "lon", "lat", "radius", "color", "activity", "tooltip"]].to_dict("records")
+    arcs = arcs[["from_place", "to_place", "from_lon", "from_lat", "to_lon", "to_lat", "color", "width", "tooltip"]]
     layers = []
     if show_arcs and len(arcs):
         layers.append(pdk.Layer(
@@ -269,3 +275,9 @@ def from_openstreetmap(coords: pd.DataFrame) -> bool:
 def lookup_candidates(coords: pd.DataFrame) -> int:
     """Return how many places an online look-up would ask about: the unresolved and the approximate."""
     return int(coords["coord_source"].isin(["unresolved", "parent"]).sum())
+
+
+def hidden_places(data: Dataset, points: pd.DataFrame, coords: pd.DataFrame) -> int:
+    """Return how many places of the view have coordinates but were left off the map (past MAX_POINTS)."""
+    placed = data.places["place_id"].isin(coords.loc[coords["lat"].notna(), "place_id"]).sum()
+    return int(placed) - len(points)
