@@ -17,6 +17,7 @@ import pytest
 from conftest import read_rows, write_rows
 from dashlib import export as ex
 from dashlib.__main__ import main
+from dashlib.files import atomic_write
 from dashlib.filters import Filters, apply
 from dashlib.geocode import resolve_places
 from dashlib.load import load_package, load_uploaded
@@ -468,10 +469,10 @@ def test_write_atomically_keeps_the_mode_of_a_replaced_file(tmp_path):
     out = tmp_path / "f.bin"
     out.write_bytes(b"old")
     out.chmod(0o640)
-    ex.write_atomically(out, b"new", overwrite=True)
+    atomic_write(out, b"new", overwrite=True)
     assert out.read_bytes() == b"new" and out.stat().st_mode & 0o777 == 0o640
     with pytest.raises(FileExistsError):
-        ex.write_atomically(out, b"newer")
+        atomic_write(out, b"newer", overwrite=False)
     assert out.read_bytes() == b"new"
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from dashlib.files import atomic_write
 from dashlib.model import TABLES, Dataset
 
 CACHE_DIR_NAME = ".dashlib-cache"
@@ -95,22 +95,11 @@ def write(folder: Path, dataset: Dataset, print_fingerprint: str) -> bool:
     try:
         where.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            _atomic(where / f"{name}.parquet", lambda p, n=name: dataset.tables[n].to_parquet(p, index=False))
+            atomic_write(where / f"{name}.parquet", lambda fh, n=name: dataset.tables[n].to_parquet(fh, index=False))
         manifest = {"fingerprint": print_fingerprint, "name": dataset.name, "key": dataset.key,
                     "source_texts": dict(dataset.source_texts), "format": FORMAT_VERSION}
         # The manifest last: a cache without it, or with another fingerprint, is never read.
-        _atomic(where / "manifest.json",
-                lambda p: Path(p).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8"))
+        atomic_write(where / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
     except (OSError, ValueError, ImportError):
         return False
     return True
-
-
-def _atomic(target: Path, write_to) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(fd)
-    try:
-        write_to(tmp)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)

@@ -30,9 +30,7 @@ import csv
 import io
 import json
 import math
-import os
 import sys
-import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -42,6 +40,7 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
+from dashlib.files import atomic_write
 from dashlib.model import REQUIRED_TABLES, TABLES, Dataset, bundled_descriptor, table_schema
 
 FORMATS = ("csv", "json", "geojson", "graphml", "zip")
@@ -658,62 +657,6 @@ def _argument_problems(args: argparse.Namespace) -> list[str]:
     return problems
 
 
-def write_atomically(path: str | Path, data: bytes, overwrite: bool = False) -> None:
-    """Write a file in one step: a temporary file beside it, flushed, then moved into place.
-
-    Readers see the old file or the new one, never half of one; an interrupted write leaves
-    nothing behind.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file to write.
-    data : bytes
-        Its content.
-    overwrite : bool
-        Replace an existing file. Without it an existing file is never touched, even one that
-        appears while the data is written (the final step is a hard link, which fails if the
-        name is taken).
-
-    Raises
-    ------
-    FileExistsError
-        When the file exists and ``overwrite`` is false.
-    OSError
-        When the file cannot be written.
-    """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists")
-    if overwrite and path.is_file():
-        mode = path.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise
-            except OSError:  # no hard links here (some network or FAT file systems)
-                if path.exists():
-                    raise FileExistsError(f"{path} exists") from None
-                os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _summary(view: Dataset, fmt: str, table: str | None, context_rows: Mapping[str, list[str]]) -> str:
     if fmt in TABLE_FORMATS and table:
         return f"{len(view.tables[table])} {table}"
@@ -779,7 +722,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"{path}: cannot export: {exc}", file=sys.stderr)
         return EXIT_INVALID
     try:
-        write_atomically(args.output, data, overwrite=args.force)
+        atomic_write(args.output, data, overwrite=args.force)
     except FileExistsError:
         print(f"export: {args.output} exists; pass --force to replace it", file=sys.stderr)
         return EXIT_INVALID

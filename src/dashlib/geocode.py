@@ -23,9 +23,7 @@ import io
 import json
 import math
 import os
-import stat
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +35,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from dashlib.files import atomic_write
 from dashlib.model import PROJECT_ROOT, coerce_types, columns
 
 COORD_SOURCES = ("manual", "cache", "gazetteer", "online", "parent", "unresolved")
@@ -906,34 +905,8 @@ def write_geocache(path: str | Path, frame: pd.DataFrame) -> bool:
     data = buffer.getvalue().encode("utf-8")
     if path.exists() and path.read_bytes() == data:
         return False
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
+    atomic_write(path, data)
     return True
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX); harmless to skip where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def geocache_path(folder: str | Path) -> Path:

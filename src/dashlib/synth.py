@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from functools import cache
@@ -31,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashlib.files import atomic_write
 from dashlib.model import BUNDLED_DATA, TABLES, bundled_descriptor, columns, enum_values
 
 MAX_EVENTS = 2_000_000
@@ -538,19 +537,6 @@ def descriptor_for(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     return descriptor
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling, so a failure never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _needs_quoting(frame: pd.DataFrame) -> bool:
     """Tell whether any cell holds a comma, a double quote or a line break."""
     return any(frame[name].str.contains(r'[",\r\n]', regex=True).any() for name in frame.columns)
@@ -566,20 +552,15 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> None:
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if _needs_quoting(frame) or not len(frame.columns):
-                frame.to_csv(fh, index=False, encoding="utf-8", lineterminator="\n")
-            else:
-                fh.write((",".join(frame.columns) + "\n").encode("utf-8"))
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                pa_csv.write_csv(table, fh, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    def write(fh) -> None:
+        if _needs_quoting(frame) or not len(frame.columns):
+            frame.to_csv(fh, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            fh.write((",".join(frame.columns) + "\n").encode("utf-8"))
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            pa_csv.write_csv(table, fh, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+
+    atomic_write(path, write)
 
 
 def write_package(tables: Mapping[str, pd.DataFrame], out_dir: str | Path,
@@ -620,13 +601,13 @@ def write_package(tables: Mapping[str, pd.DataFrame], out_dir: str | Path,
     descriptor = descriptor_for(tables)
     paths = {r["name"]: r["path"] for r in descriptor["resources"]}
     written = [out / "datapackage.json"]
-    _write_bytes(written[0], (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic_write(written[0], (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     for table in TABLES:
         if table in tables:
             path = out / paths[table]
             _write_csv(path, tables[table])
             written.append(path)
-    _write_bytes(out / SOURCE_FILE, source_text.encode("utf-8"))
+    atomic_write(out / SOURCE_FILE, source_text.encode("utf-8"))
     written.append(out / SOURCE_FILE)
     return written
 
