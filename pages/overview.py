@@ -16,7 +16,7 @@ figures = summary.key_figures(view.data)
 for column, (key, value) in zip(st.columns(5), vars(figures).items(), strict=True):
     column.metric(view.t(f"overview.{key}"), value, border=True)
 
-event = summary.headline_event(view.data)
+event = ui.headline_event(view)
 if event is not None:
     st.subheader(view.t("overview.headline"))
     with st.container(border=True):

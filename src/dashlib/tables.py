@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashlib.dates import date_text
+from dashlib.filters import isin
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
 
@@ -12,8 +13,10 @@ TABLE_ORDER = ("events", "organizations", "participations", "relations", "places
 MAX_ROWS_SHOWN = 1_000
 
 
-def _names(frame: pd.DataFrame, key: str, column: str = "name") -> pd.Series:
-    return frame.set_index(key)[column]
+def _names(frame: pd.DataFrame, key: str, column: str, wanted: pd.Series) -> pd.Series:
+    # Only the rows shown need a name: look up those ids, not the whole table.
+    rows = frame.loc[isin(frame[key], wanted.dropna()), [key, column]]
+    return rows.set_index(rows[key].astype("str"))[column]
 
 
 def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
@@ -42,9 +45,12 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
         Plain text columns with translated headers; ids kept in the first column.
     """
     frame = view.tables[table].head(limit)
-    places = _names(full.places, "place_id")
-    orgs = _names(full.organizations, "org_id")
-    events = _names(full.events, "event_id", "title")
+    ids = {c: frame[c].astype("str") for c in frame.columns if c.endswith("_id") or c.endswith("org_id")}
+    empty = pd.Series([], dtype="str")
+    places = _names(full.places, "place_id", "name", ids.get("place_id", empty))
+    orgs = _names(full.organizations, "org_id", "name",
+                  pd.concat([ids.get(c, empty) for c in ("org_id", "from_org_id", "to_org_id")]))
+    events = _names(full.events, "event_id", "title", ids.get("event_id", empty))
     if table == "events":
         out = {
             "event_id": frame["event_id"],
@@ -53,7 +59,7 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
             t("overview.dates", lang): [date_text(s, e, p, lang) for s, e, p in
                                         zip(frame["start_date"], frame["end_date"], frame["date_precision"],
                                             strict=True)],
-            t("col.place", lang): frame["place_id"].map(places),
+            t("col.place", lang): frame["place_id"].astype("str").map(places),
         }
     elif table == "organizations":
         out = {
@@ -61,20 +67,20 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
             t("col.name", lang): frame["name"],
             t("col.type", lang): [label("org_type", v, lang) for v in frame["org_type"]],
             t("col.country", lang): frame["country_code"],
-            t("col.place", lang): frame["place_id"].map(places),
+            t("col.place", lang): frame["place_id"].astype("str").map(places),
         }
     elif table == "participations":
         out = {
-            t("col.event", lang): frame["event_id"].map(events),
-            t("col.organisation", lang): frame["org_id"].map(orgs),
+            t("col.event", lang): frame["event_id"].astype("str").map(events),
+            t("col.organisation", lang): frame["org_id"].astype("str").map(orgs),
             t("col.role", lang): [label("role", v, lang) for v in frame["role"]],
         }
     elif table == "relations":
         out = {
             "relation_id": frame["relation_id"],
-            t("col.from", lang): frame["from_org_id"].map(orgs),
+            t("col.from", lang): frame["from_org_id"].astype("str").map(orgs),
             t("col.relation", lang): [label("relation_type", v, lang) for v in frame["relation_type"]],
-            t("col.to", lang): frame["to_org_id"].map(orgs),
+            t("col.to", lang): frame["to_org_id"].astype("str").map(orgs),
             t("col.start", lang): [date_text(d, lang=lang) for d in frame["start_date"]],
         }
     elif table == "places":

@@ -587,10 +587,24 @@ def download_section(view: View) -> None:
                             on_click="ignore", icon=":material/map:", help=view.t("data.geojson_help"))
     cols[3].download_button("GraphML", lazy("graphml"), f"{base}-network.graphml", "application/graphml+xml",
                             on_click="ignore", icon=":material/hub:", help=view.t("data.graphml_help"))
-    blocker = export.package_blocker(view.data, view.full)
+    # The only view that cannot become a package is one with no event (checking every reference
+    # here would cost seconds on a large package; the export adds what the rows refer to).
+    blocker = view.t("empty.title") if view.data.events.empty else None
     cols[4].download_button(view.t("data.package"), lazy("zip"), f"{base}-package.zip", "application/zip",
                             on_click="ignore", icon=":material/folder_zip:", disabled=blocker is not None,
                             help=blocker or view.t("data.package_help"))
     cols[5].download_button(view.t("data.template"), lambda: export.template_zip(default_result().dataset),
                             f"{base}-template.zip", "application/zip", on_click="ignore",
                             icon=":material/description:", help=view.t("upload.template"))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _headline(key: str, filters: flt.Filters, _view: View):
+    from dashlib.summary import headline_event
+
+    return headline_event(_view.data)
+
+
+def headline_event(view: View):
+    """Return the view's headline event (cached per dataset and filters)."""
+    return _headline(view.full.key or str(id(view.full)), view.filters, view)
