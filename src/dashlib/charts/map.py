@@ -21,7 +21,7 @@ from dashlib.model import Dataset
 POINT_LAYER_ID, ARC_LAYER_ID, LABEL_LAYER_ID = "places", "partner-links", "place-labels"
 MIN_RADIUS_PX, MAX_RADIUS_PX = 4, 15
 # Bounds on what goes to the browser: the busiest places and links; the rest is counted, not drawn.
-MAX_POINTS, MAX_ARCS = 1_000, 400
+MAX_POINTS, MAX_ARCS = 500, 300
 GRATICULE_LAYER_ID = "graticule"
 
 
@@ -245,9 +245,9 @@ def map_deck(points: pd.DataFrame, arcs: pd.DataFrame, *, show_points: bool = Tr
                     tooltip={"html": "{tooltip}", "style": {"fontSize": "13px", "maxWidth": "360px"}})
 
 
-def places_table(data: Dataset, coords: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Return the view's places with their coordinates and where those come from, labelled."""
-    table = data.places[["place_id", "name", "kind"]].merge(coords, on="place_id", how="left")
+def places_table(data: Dataset, coords: pd.DataFrame, lang: str = "en", limit: int = 1_000) -> pd.DataFrame:
+    """Return the view's places (the first ``limit``) with their coordinates and where those come from."""
+    table = data.places[["place_id", "name", "kind"]].head(limit).merge(coords, on="place_id", how="left")
     table["kind"] = [label("kind", k, lang) for k in table["kind"]]
     table["coord_source"] = [label("coord_source", c, lang) for c in table["coord_source"]]
     return table.drop(columns="approximate")
