@@ -5,17 +5,22 @@ from dashlib.charts import timeline
 
 view = ui.current_view()
 st.title(view.t("timeline.title"))
-st.caption(view.t("timeline.caption"))
+intro = st.empty()
+intro.caption(view.t("timeline.caption"))
 ui.show_url_notices(view)
 if ui.empty_state(view):
     st.stop()
 
-show_context = st.toggle(view.t("timeline.context"), value=True, key="timeline_context")
-frame = timeline.timeline_frame(view.data, view.full, view.lang, show_context=show_context)
-figure = timeline.timeline_figure(frame, view.lang)
-if figure is None:
+# Each event is drawn only up to timeline.MAX_EVENTS_DRAWN; above it events are counted per period,
+# and COP sessions are never added for context.
+show_context = st.toggle(view.t("timeline.context"), value=True, key="timeline_context",
+                         disabled=not timeline.draws_each_event(view.data),
+                         help=view.t("timeline.context_help", max=timeline.MAX_EVENTS_DRAWN))
+chart = timeline.timeline_chart(view.data, view.full, view.lang, show_context=show_context)
+if chart.aggregated:
+    intro.caption(chart.caption)
+if chart.figure is None:
     st.info(view.t("empty.title"), icon=":material/event_busy:")
 else:
-    alt = timeline.timeline_alt_text(frame, view.lang)
-    st.plotly_chart(figure, key="timeline_chart", alt=alt, config={"displaylogo": False})
-    st.caption(alt)
+    st.plotly_chart(chart.figure, key="timeline_chart", alt=chart.alt, config={"displaylogo": False})
+    st.caption(chart.alt)

@@ -313,3 +313,249 @@ def test_a_crowded_band_is_capped_and_overlaps_rather_than_grows(full):
     crowd = pd.concat([side.assign(event_id=f"copy-{k}") for k in range(20)], ignore_index=True)
     frame = timeline_frame(full.with_tables(events=crowd))
     assert len(frame) == 20 and frame["lane"].nunique() == 6
+
+
+# -- many events: counted per period ------------------------------------------------------------------
+
+import dashlib.charts.timeline as timeline_module  # noqa: E402
+from dashlib.charts.timeline import (  # noqa: E402
+    MAX_EVENTS_DRAWN,
+    count_period,
+    draws_each_event,
+    timeline_chart,
+    timeline_counts,
+)
+from dashlib.model import Dataset, coerce_types, enum_values  # noqa: E402
+from dashlib.synth import synthesize  # noqa: E402
+
+
+def _synthetic(n: int, seed: int = 0) -> Dataset:
+    return Dataset({name: coerce_types(name, frame) for name, frame in synthesize(n, seed=seed).items()})
+
+
+@pytest.fixture(scope="module")
+def synth2k():
+    return _synthetic(2_000)
+
+
+@pytest.fixture(scope="module")
+def synth20k():
+    return _synthetic(20_000, seed=1)
+
+
+@pytest.fixture(scope="module")
+def synth100k(synth20k):
+    # 100,000 events in a fraction of the time synthesize(100_000) takes: the 20,000 five times
+    # over, with unique ids (the timeline reads nothing else of the other tables).
+    events = synth20k.events
+    tiled = pd.concat([events.assign(event_id=events["event_id"].astype("str") + f"-{k}") for k in range(5)],
+                      ignore_index=True)
+    return synth20k.with_tables(events=tiled)
+
+
+def _bar_totals(fig) -> dict[str, int]:
+    # Events drawn per type: the sum of the bars of each type's trace.
+    totals: dict[str, int] = {}
+    for trace in fig.to_dict()["data"]:
+        assert trace["type"] == "bar"
+        kind = trace["meta"]["event_type"]
+        totals[kind] = totals.get(kind, 0) + int(sum(trace["y"]))
+    return totals
+
+
+def _types_in(events: pd.DataFrame) -> dict[str, int]:
+    counts = events.loc[events["start_date"].notna(), "event_type"].astype("object").fillna("other").value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def test_the_bundled_data_still_draws_each_event(full):
+    chart = timeline_chart(full, full)
+    assert not chart.aggregated and draws_each_event(full)
+    drawn = [e for trace in chart.figure.to_dict()["data"] for e in trace.get("ids", [])]
+    assert sorted(drawn) == sorted(full.events["event_id"])
+    assert chart.alt == timeline_alt_text(timeline_frame(full, full)) == (
+        "Timeline of 44 events from 28 Mar 1995 to 21 Nov 2025")
+    assert chart.caption == t("timeline.caption")
+    # The context sessions still come with a filtered view of the bundled data.
+    sub = apply(full, Filters(org_types=("enterprise",)))
+    assert timeline_chart(sub, full).alt.endswith(t("timeline.alt_context", n=1))
+
+
+def test_above_the_threshold_events_are_counted_per_type_and_period(synth2k):
+    chart = timeline_chart(synth2k, synth2k)
+    assert chart.aggregated and not draws_each_event(synth2k)
+    fig = chart.figure
+    # Every event of the view is in exactly one bar of its type.
+    assert _bar_totals(fig) == _types_in(synth2k.events)
+    assert sum(_bar_totals(fig).values()) == 2_000
+    data = fig.to_dict()["data"]
+    assert not any(trace.get("ids") for trace in data)  # nothing per event
+    assert fig.layout.barmode == "stack"
+    # 1995–2025: one bar per year and type at most.
+    assert {trace["meta"]["aggregated"] for trace in data} == {"year"}
+    assert max(len(trace["x"]) for trace in data) == 31
+    years = {pd.Timestamp(x).year for trace in data for x in trace["x"]}
+    assert years == set(range(1995, 2026))
+
+
+def test_counts_of_a_filtered_view_add_up_and_bars_stand_in_their_period(synth20k):
+    sub = apply(synth20k, Filters(start=date(2010, 1, 1), end=date(2011, 6, 30)))
+    assert len(sub.events) > MAX_EVENTS_DRAWN
+    chart = timeline_chart(sub, synth20k)
+    assert chart.aggregated
+    assert _bar_totals(chart.figure) == _types_in(sub.events)
+    counts = timeline_counts(sub)
+    assert set(counts["period"]) == {"month"}  # a year and a half: per month
+    assert counts["count"].sum() == len(sub.events)
+    for trace in chart.figure.to_dict()["data"]:
+        rows = counts.loc[counts["type"] == trace["meta"]["event_type"]]
+        for x, y, (period_text, count_text), start, end, n in zip(
+                trace["x"], trace["y"], trace["customdata"], rows["start"], rows["end"], rows["count"], strict=True):
+            assert start < pd.Timestamp(x) < end and y == n
+            assert period_text == date_text(start, None, "month")
+            assert count_text == ("1 event" if n == 1 else f"{n} events")
+        assert trace["width"] < 28 * DAY_MS  # narrower than the shortest month: bars never touch
+
+
+def test_the_legend_reads_as_in_the_per_event_chart(synth2k, full):
+    data = timeline_chart(synth2k, synth2k).figure.to_dict()["data"]
+    colors = category_colors("events", "event_type")
+    schema = enum_values("events", "event_type")
+    assert [trace["legendgroup"] for trace in data] == schema  # schema order, one trace per type
+    assert [trace["name"] for trace in data] == [
+        "Conference", "Side event", "Panel", "Report", "Policy", "Agreement", "Milestone"]
+    assert all(trace["marker"]["color"] == colors[trace["legendgroup"]] for trace in data)
+    per_event = [tr for tr in timeline_chart(full, full).figure.to_dict()["data"] if tr["showlegend"]]
+    assert [tr["name"] for tr in per_event] == [tr["name"] for tr in data if tr["legendgroup"] in
+                                                {p["legendgroup"] for p in per_event}]
+
+
+def test_hover_of_a_bar(synth100k):
+    fig = timeline_chart(synth100k, synth100k).figure
+    side = next(tr for tr in fig.to_dict()["data"] if tr["legendgroup"] == "side_event")
+    i = [row[0] for row in side["customdata"]].index("2019")
+    n = side["y"][i]
+    assert n > 1000
+    assert side["customdata"][i] == ["2019", f"{n:,} events"]
+    hover = side["hovertemplate"].replace("%{customdata[0]}", "2019").replace("%{customdata[1]}", f"{n:,} events")
+    assert hover == f"2019 · Side event: {n:,} events<extra></extra>"
+
+
+def test_the_text_alternative_says_the_events_are_counted_and_why(synth2k):
+    chart = timeline_chart(synth2k, synth2k)
+    assert chart.alt.startswith("2,000 events from ")
+    assert "counted per year" in chart.alt and "narrow the filters to see each event" in chart.alt
+    assert f"over {MAX_EVENTS_DRAWN}" in chart.alt
+    assert chart.alt.endswith(t("timeline.alt_context_hidden"))  # context is asked for, not drawn
+    assert not timeline_chart(synth2k, synth2k, show_context=False).alt.endswith(t("timeline.alt_context_hidden"))
+    assert chart.caption == t("timeline.caption_aggregated", period="year")
+
+
+def test_french_labels_when_counted(synth2k, synth20k, synth100k):
+    chart = timeline_chart(synth2k, synth2k, lang="fr")
+    data = chart.figure.to_dict()["data"]
+    assert [trace["name"] for trace in data] == [
+        "Conférence", "Session parallèle", "Table ronde", "Rapport", "Politique", "Accord", "Jalon"]
+    assert data[1]["hovertemplate"] == "%{customdata[0]} · Session parallèle : %{customdata[1]}<extra></extra>"
+    assert all(row[1].endswith(" événements") or row[1] == "1 événement" for row in data[1]["customdata"])
+    layout = chart.figure.to_dict()["layout"]
+    assert layout["yaxis"]["title"]["text"] == "Événements par an"
+    assert layout["separators"] == ",\u00a0"
+    assert chart.alt.startswith("2\u00a0000 événements du ")
+    assert "comptés par an" in chart.alt and "affinez les filtres pour voir chaque événement" in chart.alt
+    big = timeline_counts(synth100k, lang="fr")
+    assert big["count_text"].str.fullmatch(r"\d{1,3}(\u00a0\d{3})* événements?").all()
+    assert any("\u00a0" in text for text in big["count_text"])  # thousands, grouped the French way
+    months = timeline_counts(apply(synth20k, Filters(start=date(2010, 1, 1), end=date(2011, 6, 30))), lang="fr")
+    assert "janv. 2010" in set(months["period_text"])
+    weeks = timeline_counts(synth2k, lang="fr", period="week")
+    assert weeks["period_text"].str.startswith("semaine du ").all()
+
+
+@pytest.mark.parametrize(("days", "period"), [
+    (365 * 30, "year"), (365 * 6 + 2, "year"), (365 * 6 - 1, "month"), (200, "month"), (180, "week"),
+    (43, "week"), (42, "day"), (0, "day"),
+])
+def test_the_period_follows_the_span(days, period):
+    first = pd.Timestamp("2001-03-05")
+    assert count_period(first, first + pd.Timedelta(days=days)) == period
+
+
+def test_weeks_start_on_monday_and_days_are_days(synth2k):
+    weeks = timeline_counts(synth2k, period="week")
+    assert (weeks["start"].dt.day_of_week == 0).all() and ((weeks["end"] - weeks["start"]).dt.days == 7).all()
+    assert weeks["count"].sum() == 2_000
+    days = timeline_counts(synth2k, period="day")
+    assert ((days["end"] - days["start"]).dt.days == 1).all() and days["count"].sum() == 2_000
+    starts = synth2k.events["start_date"]
+    assert days.groupby("start")["count"].sum().to_dict() == starts.value_counts().to_dict()
+
+
+def test_the_threshold(synth2k):
+    events = synth2k.events
+    at = synth2k.with_tables(events=events.head(MAX_EVENTS_DRAWN))
+    over = synth2k.with_tables(events=events.head(MAX_EVENTS_DRAWN + 1))
+    assert draws_each_event(at) and not timeline_chart(at, show_context=False).aggregated
+    assert not draws_each_event(over) and timeline_chart(over, show_context=False).aggregated
+    # Undated events are neither drawn nor counted, and do not count towards the threshold.
+    undated = events.head(MAX_EVENTS_DRAWN + 50).copy()
+    undated.loc[undated.index[:50], "start_date"] = pd.NaT
+    assert draws_each_event(synth2k.with_tables(events=undated))
+
+
+def test_undated_and_untyped_events_when_counted(synth2k):
+    events = synth2k.events.copy()
+    events.loc[events.index[:10], "start_date"] = pd.NaT
+    events.loc[events.index[10:30], "event_type"] = pd.NA
+    view = synth2k.with_tables(events=events)
+    totals = _bar_totals(timeline_chart(view).figure)
+    assert totals == _types_in(events) and totals["other"] == 20 and sum(totals.values()) == 1_990
+
+
+def test_counting_never_builds_text_per_event(synth20k, monkeypatch):
+    calls = []
+    real = timeline_module.date_text
+    monkeypatch.setattr(timeline_module, "date_text", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(timeline_module, "timeline_frame", lambda *a, **k: pytest.fail("per-event frame built"))
+    chart = timeline_chart(synth20k, synth20k)
+    assert chart.aggregated
+    assert len(calls) <= 31 + 2  # one per year, plus the first and last dates of the text alternative
+
+
+def test_the_figure_stays_small_whatever_the_number_of_events(synth2k, synth20k, synth100k):
+    small, large = timeline_chart(synth2k).figure, timeline_chart(synth20k).figure
+    bars_small = sum(len(tr.x) for tr in small.data)
+    bars_large = sum(len(tr.x) for tr in large.data)
+    assert bars_small <= bars_large <= 31 * 7
+    # Ten times the events: the same bars (longer numbers), not ten times the bytes.
+    size_small, size_large = len(small.to_json()), len(large.to_json())
+    assert size_large <= size_small * bars_large / bars_small * 1.15
+    # 100,000 events: still one bar per year and type.
+    assert len(synth100k.events) == 100_000
+    chart = timeline_chart(synth100k, synth100k)
+    assert sum(_bar_totals(chart.figure).values()) == 100_000
+    size = len(chart.figure.to_json())
+    assert size < 1.5e6 and size <= size_large * 1.15
+    assert size < 40_000
+
+
+def test_context_is_left_out_when_it_would_not_fit(synth2k):
+    events = synth2k.events
+    n_cops = int((events["event_type"] == "conference").sum())
+    few = synth2k.with_tables(events=events.loc[events["event_type"] == "agreement"])
+    some = synth2k.with_tables(events=events.loc[events["event_type"].isin(["report", "policy", "agreement"])])
+    assert len(few.events) + n_cops <= MAX_EVENTS_DRAWN < len(some.events) + n_cops
+    assert len(some.events) <= MAX_EVENTS_DRAWN
+
+    with_context = timeline_chart(few, synth2k)
+    faded = [tr for tr in with_context.figure.to_dict()["data"] if tr["meta"].get("context")]
+    assert faded and not with_context.aggregated
+    n_context = int(timeline_frame(few, synth2k)["context"].sum())
+    assert n_context > 200 and with_context.alt.endswith(t("timeline.alt_context", n=n_context))
+
+    without = timeline_chart(some, synth2k)
+    assert not without.aggregated
+    assert not any(tr["meta"].get("context") for tr in without.figure.to_dict()["data"])
+    frame = timeline_frame(some, synth2k, show_context=False)
+    skipped = len(timeline_frame(some, synth2k)) - len(frame)
+    assert without.alt == timeline_alt_text(frame) + " " + t("timeline.alt_context_skipped", n=skipped)

@@ -107,6 +107,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.degree": "Links",
         "network.context": "Outside the current filters: shown as the partner of an organisation in them",
         "network.other_type": "Other",
+        "network.shared_events": "{n} shared events",
+        "network.shared_events_one": "1 shared event",
+        "network.relations_count": "{n} relations",
+        "network.relations_count_one": "1 relation",
+        "network.example": "For example",
+        "network.summary_nodes": "Showing the {shown} most connected of {total} organisations.",
+        "network.summary_lines": "Each line stands for all the relations of one type, or all the shared events, "
+        "of two organisations: the more there are, the wider it is. {lines} lines stand for {drawn} links; "
+        "{hidden} more links are not drawn.",
+        "network.ranking_top": "The {shown} most connected of {total} organisations.",
+        "network.links_counted": "Links: each relation, and each other organisation met at a shared event, "
+        "counts one.",
         "data.title": "Data & sources",
         "data.tables": "Tables",
         "data.sources": "Sources",
@@ -268,6 +280,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.degree": "Liens",
         "network.context": "Hors des filtres actuels : affichée comme partenaire d'une organisation retenue",
         "network.other_type": "Autre",
+        "network.shared_events": "{n} événements en commun",
+        "network.shared_events_one": "1 événement en commun",
+        "network.relations_count": "{n} relations",
+        "network.relations_count_one": "1 relation",
+        "network.example": "Par exemple",
+        "network.summary_nodes": "Les {shown} organisations les plus connectées sur {total} sont affichées.",
+        "network.summary_lines": "Chaque trait représente toutes les relations d'un type, ou tous les événements "
+        "en commun, de deux organisations : plus ils sont nombreux, plus il est épais. {lines} traits représentent "
+        "{drawn} liens ; {hidden} autres liens ne sont pas dessinés.",
+        "network.ranking_top": "Les {shown} organisations les plus connectées sur {total}.",
+        "network.links_counted": "Liens : chaque relation, et chaque autre organisation rencontrée lors d'un "
+        "événement commun, compte pour un.",
         "data.title": "Données et sources",
         "data.tables": "Tables",
         "data.sources": "Sources",
