@@ -23,7 +23,10 @@ if not ui.empty_state(view):
         refs = quotes.quoting_rows(view.data, source_id)
         ui.highlighted_text(quotes.segments(view.full.source_texts.get(source_id, ""), refs))
         st.markdown(f"**{view.t('data.quoted_by')}**")
-        st.dataframe(refs, hide_index=True)
+        st.dataframe(refs, hide_index=True, column_config={
+            "table": view.t("col.table"), "row_id": view.t("col.row"), "quote": view.t("col.quote"),
+            "found": view.t("col.found"),
+        })
 
     st.subheader(view.t("data.downloads"))
     ui.download_section(view)

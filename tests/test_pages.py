@@ -57,8 +57,9 @@ def test_map_shows_the_four_cities_and_relation_arcs():
 
 def test_map_tooltips_name_where_coordinates_come_from():
     points = {p["name"]: p for p in layer(deck(open_page(MAP)), "places")}
-    assert "approximate" in points["Jiangshanfu"]["tooltip"]
-    assert "GeoNames" in points["Beijing"]["tooltip"]
+    assert "approximate" in points["Jiangshanfu"]["tip_body"]
+    assert "GeoNames" in points["Beijing"]["tip_body"]
+    assert points["Beijing"]["tip_title"] == "Beijing · City"
 
 
 def test_timeline_has_cop29_and_the_side_event():

@@ -330,7 +330,7 @@ def source_card(view: View, source_id: str, quote: object = None) -> None:
     if source is None:
         return
     with st.container(border=True):
-        st.markdown(f"**{view.t('overview.source')}:** {md(source['title'])}")
+        st.markdown(f"**{view.t('overview.source_label')}** {md(source['title'])}")
         published = source["published"].date().isoformat() if pd.notna(source["published"]) else "—"
         st.caption(view.t("overview.provenance", publisher=md(source["publisher"]) or "—", published=published,
                           language=md(source["language"]) or "—"))

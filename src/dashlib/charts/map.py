@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from dashlib.charts.style import OTHER, category_colors, esc, hex_to_rgb
+from dashlib.charts.style import OTHER, category_colors, hex_to_rgb
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
 
@@ -23,6 +23,9 @@ MIN_RADIUS_PX, MAX_RADIUS_PX = 4, 15
 # Bounds on what goes to the browser: the busiest places and links; the rest is counted, not drawn.
 MAX_POINTS, MAX_ARCS = 500, 300
 GRATICULE_LAYER_ID = "graticule"
+# Streamlit escapes the values it puts in the template: data text shows as text, never as markup.
+TOOLTIP = {"html": "<b>{tip_title}</b><br/>{tip_body}",
+           "style": {"fontSize": "13px", "maxWidth": "360px", "whiteSpace": "pre-line"}}
 
 
 def _rollup(places: pd.DataFrame, counts: pd.Series) -> pd.Series:
@@ -57,7 +60,7 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     -------
     pandas.DataFrame
         Columns place_id, name, kind, lat, lon, events, organizations, activity (both, with
-        the places inside), radius (pixels), color ([r, g, b, a]), tooltip (escaped HTML),
+        the places inside), radius (pixels), color ([r, g, b, a]), tip_title and tip_body (plain text),
         coord_source, approximate. Places without coordinates are left out (see
         :func:`unplaced`), and past :data:`MAX_POINTS` places only the busiest are kept.
     """
@@ -77,20 +80,22 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     colors = category_colors("places", "kind")
     frame["color"] = [hex_to_rgb(colors.get(str(k), OTHER), 210) for k in frame["kind"]]
     frame = frame.nlargest(MAX_POINTS, "activity", keep="first") if len(frame) > MAX_POINTS else frame
-    frame["tooltip"] = [_point_tooltip(row, lang) for row in frame.to_dict("records")]
+    tips = [_point_tooltip(row, lang) for row in frame.to_dict("records")]
+    frame["tip_title"] = [title for title, _ in tips]
+    frame["tip_body"] = [body for _, body in tips]
     return frame.sort_values("activity", ascending=True, kind="stable").reset_index(drop=True)
 
 
-def _point_tooltip(row: dict, lang: str) -> str:
+def _point_tooltip(row: dict, lang: str) -> tuple[str, str]:
+    # Plain text: Streamlit escapes what it puts in the tooltip template, so markup stays in TOOLTIP.
     provenance = label("coord_source", row["coord_source"], lang)
     lines = [
-        f"<b>{esc(row['name'])}</b> · {esc(label('kind', row['kind'], lang))}",
         f"{t('overview.events', lang)}: {row['events']} · {t('overview.organizations', lang)}: {row['organizations']}",
         f"{row['lat']:.4f}, {row['lon']:.4f}",
-        f"{t('col.coord_source', lang)}: {esc(provenance)}",
-        f"<i>{esc(row['detail'])}</i>",
+        f"{t('col.coord_source', lang)}: {provenance}",
+        str(row["detail"]),
     ]
-    return "<br/>".join(lines)
+    return f"{row['name']} · {label('kind', row['kind'], lang)}", "\n".join(lines)
 
 
 def unplaced(data: Dataset, coords: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +123,7 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
     -------
     pandas.DataFrame
         Columns from_place, to_place, relation_type, links (how many edges), from_lon, from_lat,
-        to_lon, to_lat, color, width, tooltip. Links within one place are left out.
+        to_lon, to_lat, color, width, tip_title, tip_body. Links within one place are left out.
     """
     where = coords.set_index("place_id")[["lat", "lon"]].dropna()
     names = full.places.set_index("place_id")["name"]
@@ -131,7 +136,7 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
         rows.append({"from_place": pa, "to_place": pb, "relation_type": attrs.get("relation_type", ""),
                      "orgs": f"{org_names.get(a, a)} – {org_names.get(b, b)}"})
     columns = ["from_place", "to_place", "relation_type", "links", "from_lon", "from_lat", "to_lon", "to_lat",
-               "color", "width", "tooltip"]
+               "color", "width", "tip_title", "tip_body"]
     if not rows:
         return pd.DataFrame(columns=columns)
     edges = pd.DataFrame(rows)
@@ -148,12 +153,10 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
     grouped["color"] = [hex_to_rgb(colors.get(rt, OTHER), 190) for rt in grouped["relation_type"]]
     grouped["width"] = [2 + math.log2(n) * 1.5 for n in grouped["links"]]
     grouped = grouped.nlargest(MAX_ARCS, "links", keep="first") if len(grouped) > MAX_ARCS else grouped
-    grouped["tooltip"] = [
-        f"<b>{esc(label('relation_type', r.relation_type, lang))}</b>: {esc(names.get(r.from_place))} – "
-        f"{esc(names.get(r.to_place))}<br/>" + "<br/>".join(esc(o) for o in r.orgs[:6])
-        + (f"<br/>… +{len(r.orgs) - 6}" if len(r.orgs) > 6 else "")
-        for r in grouped.itertuples()
-    ]
+    grouped["tip_title"] = [f"{label('relation_type', r.relation_type, lang)}: {names.get(r.from_place)} – "
+                            f"{names.get(r.to_place)}" for r in grouped.itertuples()]
+    grouped["tip_body"] = ["\n".join(r.orgs[:6]) + (f"\n… +{len(r.orgs) - 6}" if len(r.orgs) > 6 else "")
+                           for r in grouped.itertuples()]
     return grouped[columns]
 
 
@@ -215,8 +218,10 @@ def map_deck(points: pd.DataFrame, arcs: pd.DataFrame, *, show_points: bool = Tr
         layers are drawn and readable even when basemap tiles cannot load.
     """
     # Only what the layers and the tooltip read goes to the browser.
-    point_data = points[["place_id", "name", "lon", "lat", "radius", "color", "activity", "tooltip"]].to_dict("records")
-    arcs = arcs[["from_place", "to_place", "from_lon", "from_lat", "to_lon", "to_lat", "color", "width", "tooltip"]]
+    point_data = points[["place_id", "name", "lon", "lat", "radius", "color", "activity", "tip_title",
+                         "tip_body"]].to_dict("records")
+    arcs = arcs[["from_place", "to_place", "from_lon", "from_lat", "to_lon", "to_lat", "color", "width",
+                 "tip_title", "tip_body"]]
     layers = []
     if show_arcs and len(arcs):
         layers.append(pdk.Layer(
@@ -235,14 +240,14 @@ def map_deck(points: pd.DataFrame, arcs: pd.DataFrame, *, show_points: bool = Tr
         labelled = [p for p in point_data if p["place_id"] in keep]
         layers.append(pdk.Layer(
             "TextLayer", id=LABEL_LAYER_ID, data=labelled, get_position=["lon", "lat"], get_text="name",
-            get_size=14, size_units="'pixels'", size_min_pixels=12, get_color=[110, 110, 110, 255],
+            get_size=14, size_units="'pixels'", size_min_pixels=12, get_color=[128, 128, 128, 255],
             get_pixel_offset=[0, -20],
             font_family="'Arial, Helvetica, sans-serif'", font_weight=600, character_set="'auto'", pickable=False,
         ))
     layers.insert(0, pdk.Layer("PathLayer", id=GRATICULE_LAYER_ID, data=graticule(), get_path="path",
                                get_color=[128, 128, 128, 70], get_width=1, width_units="'pixels'"))
     return pdk.Deck(layers=layers, initial_view_state=fitted_view(points), map_style=None,
-                    tooltip={"html": "{tooltip}", "style": {"fontSize": "13px", "maxWidth": "360px"}})
+                    tooltip=TOOLTIP)
 
 
 def places_table(data: Dataset, coords: pd.DataFrame, lang: str = "en", limit: int = 1_000) -> pd.DataFrame:
