@@ -1,4 +1,5 @@
-"""The partner network: graph, ranking, layout, GraphML, and the plotly figure, on the bundled data."""
+"""The partner network: graph, ranking, layout, GraphML, and the plotly figure, on the bundled data and on a
+synthetic package large enough to be summarised."""
 
 from __future__ import annotations
 
@@ -14,7 +15,19 @@ import pytest
 
 from dashlib import filters as flt
 from dashlib import network
-from dashlib.charts.network import LABEL_CHARS, network_alt_text, network_figure, selected_org_ids, short_name
+from dashlib.charts.network import (
+    LABEL_CHARS,
+    LABELLED_MOST,
+    MAX_WIDENING,
+    format_count,
+    line_width,
+    network_alt_text,
+    network_figure,
+    ranking_caption,
+    selected_org_ids,
+    short_name,
+    summary_caption,
+)
 from dashlib.charts.style import esc
 from dashlib.i18n import label
 from dashlib.load import load_package
@@ -531,3 +544,272 @@ def test_selected_org_ids_accepts_streamlits_state_object():
 @pytest.mark.parametrize("event", [None, {}, {"selection": {}}, {"selection": {"points": []}}])
 def test_no_selection_gives_no_ids(event):
     assert selected_org_ids(event) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# A large network: the top partners, the rest summarised (a synthetic package in memory)
+#
+# 4,000 synthetic events have 200 organisations (3,000 would have exactly network.MAX_NODES, 150,
+# and leave none out), about 12,000 participations and 4,000 relations: over 10,000 links.
+
+
+@pytest.fixture(scope="module")
+def big():
+    from dashlib.model import Dataset, coerce_types
+    from dashlib.synth import synthesize
+
+    return Dataset({name: coerce_types(name, frame) for name, frame in synthesize(4_000).items()}, key="synth-4000")
+
+
+@pytest.fixture(scope="module")
+def big_graph(big):
+    return network.build_graph(big, big)
+
+
+def independent_links(dataset) -> pd.DataFrame:
+    """Each organisation's edges in the whole network, counted plainly in pandas: by type, and in all."""
+    rel = dataset.relations.astype({"from_org_id": str, "to_org_id": str, "relation_type": str})
+    ends = pd.concat([rel[["from_org_id", "relation_type"]].rename(columns={"from_org_id": "org_id"}),
+                      rel.loc[rel["from_org_id"] != rel["to_org_id"], ["to_org_id", "relation_type"]]
+                      .rename(columns={"to_org_id": "org_id"})])
+    counts = ends.groupby(["org_id", "relation_type"]).size().unstack(fill_value=0)
+    part = dataset.participations[["event_id", "org_id"]].astype(str).drop_duplicates()
+    others = part.groupby("event_id")["org_id"].transform("size") - 1
+    counts = counts.join(others.groupby(part["org_id"]).sum().rename("co_participation"), how="outer")
+    counts = counts.reindex(dataset.organizations["org_id"].astype(str)).fillna(0).astype(int)
+    counts["links"] = counts.sum(axis=1)
+    names = dataset.organizations.set_index(dataset.organizations["org_id"].astype(str))["name"].astype(str)
+    return counts.assign(name=names)
+
+
+def independent_ranking(dataset) -> pd.DataFrame:
+    links = independent_links(dataset).reset_index(names="org_id")
+    links["_name"] = links["name"].str.casefold()
+    return links.assign(_most=-links["links"]).sort_values(["_most", "_name", "org_id"]).reset_index(drop=True)
+
+
+def shared_events(dataset) -> dict[str, set[str]]:
+    part = dataset.participations.astype({"event_id": str, "org_id": str})
+    return {org: set(events) for org, events in part.groupby("org_id")["event_id"]}
+
+
+def test_a_large_network_keeps_the_most_linked_organisations(big, big_graph):
+    assert big_graph.graph["summarised"] is True and isinstance(big_graph, nx.MultiGraph)
+    assert big_graph.number_of_nodes() == network.MAX_NODES < len(big.organizations)
+    expected = independent_ranking(big)
+    assert set(big_graph.nodes) == set(expected["org_id"].head(network.MAX_NODES))
+    # Most linked: no organisation left out has more links than one drawn.
+    shown = expected["org_id"].isin(big_graph.nodes)
+    assert expected.loc[shown, "links"].min() >= expected.loc[~shown, "links"].max()
+    links = expected.set_index("org_id")["links"]
+    for node, attrs in big_graph.nodes(data=True):
+        assert attrs["links"] == links[node]
+        assert attrs["context"] is False and set(attrs) >= {"name", "org_type", "country_code", "place_id"}
+
+
+def test_hidden_counts_add_up(big, big_graph):
+    attrs = big_graph.graph
+    part = big.participations[["event_id", "org_id"]].astype(str).drop_duplicates()
+    sizes = part.groupby("event_id").size()
+    total = len(big.relations) + int((sizes * (sizes - 1) // 2).sum())
+    assert attrs["total_nodes"] == len(big.organizations)
+    assert attrs["hidden_nodes"] == len(big.organizations) - network.MAX_NODES
+    assert attrs["total_links"] == total > network.MAX_LINKS
+    drawn = sum(count for *_, count in big_graph.edges(data="count"))
+    assert attrs["hidden_edges"] == total - drawn > 0
+    assert 0 < big_graph.number_of_edges() <= network.MAX_LINES
+    assert network.summary(big_graph) == {
+        "summarised": True, "organisations": len(big.organizations), "shown": network.MAX_NODES,
+        "total_nodes": len(big.organizations), "hidden_nodes": attrs["hidden_nodes"],
+        "lines": big_graph.number_of_edges(), "total_links": total, "hidden_edges": total - drawn}
+
+
+def test_lines_count_shared_events_and_relations_like_an_independent_count(big, big_graph):
+    events = shared_events(big)
+    rel = big.relations.astype({"from_org_id": str, "to_org_id": str, "relation_type": str, "relation_id": str})
+    titles = big.events.set_index(big.events["event_id"].astype(str))["title"]
+    lines = sorted(big_graph.edges(keys=True, data=True), key=lambda e: (-e[3]["count"], e[0], e[1], e[2]))
+    co = [e for e in lines if e[2] == "co_participation"][:4]
+    relations = [e for e in lines if e[2] != "co_participation"][:4]
+    assert len(co) == 4 and len(relations) == 4 and max(d["count"] for *_, d in co) > 1
+    for a, b, _, data in co:
+        both = events[a] & events[b]
+        assert data["count"] == len(both)
+        assert data["event_id"] == min(both) and data["event_title"] == titles[min(both)]
+        assert data["relation_type"] == "co_participation" and data["directed"] is False
+        assert data["relation_id"] is None and data["quote"] == "Synthetic role."
+    for a, b, kind, data in relations:
+        rows = rel.loc[(rel["relation_type"] == kind) & (((rel["from_org_id"] == a) & (rel["to_org_id"] == b))
+                                                         | ((rel["from_org_id"] == b) & (rel["to_org_id"] == a)))]
+        assert data["count"] == len(rows) and data["relation_type"] == kind and data["directed"] is True
+        first = rows.sort_values("relation_id").iloc[0]
+        assert (data["relation_id"], data["from_org_id"], data["to_org_id"]) == (
+            first["relation_id"], first["from_org_id"], first["to_org_id"])
+        assert data["quote"] == first["quote"] and data["source_id"] == first["source_id"]
+
+
+def test_every_drawn_organisation_with_a_partner_among_them_keeps_a_line(big, big_graph):
+    events = shared_events(big)
+    rel = big.relations.astype({"from_org_id": str, "to_org_id": str})
+    kept = set(big_graph.nodes)
+    # Fewer lines than the 18,000 links, yet each organisation's strongest line is among them.
+    assert big_graph.number_of_edges() < big_graph.graph["total_links"] / 10
+    for node in kept:
+        partners = set(rel.loc[rel["from_org_id"] == node, "to_org_id"]) | set(
+            rel.loc[rel["to_org_id"] == node, "from_org_id"])
+        partners |= {other for other in kept if events.get(node, set()) & events.get(other, set())}
+        assert (big_graph.degree(node) > 0) == bool(partners & kept - {node}), node
+
+
+def test_pairs_are_counted_the_same_in_small_slices(big, big_graph, monkeypatch):
+    monkeypatch.setattr(network, "PAIR_CHUNK", 7)
+    again = network.build_graph(big, big)
+    assert list(again.edges(keys=True, data=True)) == list(big_graph.edges(keys=True, data=True))
+
+
+def test_row_order_categories_and_text_columns_do_not_change_the_summary(big, big_graph):
+    reordered = shuffled(big, seed=5)
+    part = reordered.participations.copy()
+    part["event_id"] = part["event_id"].cat.reorder_categories(part["event_id"].cat.categories[::-1])
+    for graph in (network.build_graph(reordered.with_tables(participations=part), big),
+                  network.build_graph(big.with_tables(**{  # plain text columns, as small packages have
+                      name: big.tables[name].astype({c: str for c in ("event_id", "org_id", "from_org_id", "to_org_id")
+                                                     if c in big.tables[name]})
+                      for name in ("participations", "relations")}), big)):
+        assert list(graph.nodes(data=True)) == list(big_graph.nodes(data=True))
+        assert list(graph.edges(keys=True, data=True)) == list(big_graph.edges(keys=True, data=True))
+
+
+def test_many_links_among_few_organisations_are_summarised_without_hiding_any(big):
+    graph = network.build_graph(big, big, max_nodes=len(big.organizations))
+    assert graph.graph["summarised"] is True and graph.graph["hidden_nodes"] == 0
+    assert graph.number_of_nodes() == len(big.organizations)
+    caption = summary_caption(graph)
+    assert caption and "most connected" not in caption and "lines stand for" in caption
+
+
+def test_without_a_limit_every_fact_is_an_edge(big):
+    view = flt.apply(big, flt.Filters(orgs=("org00010", "org00020", "org00030")))
+    graph = network.build_graph(view, big, max_nodes=None)
+    assert graph.graph["summarised"] is False
+    assert graph.number_of_edges() == graph.graph["total_links"]
+    events = shared_events(view)
+    orgs = ["org00010", "org00020", "org00030"]
+    shared = sum(len(events.get(a, set()) & events.get(b, set())) for a, b in combinations(orgs, 2))
+    co = [k for *_, k in graph.edges(keys=True) if str(k).startswith("co_participation:")]
+    assert len(co) == shared and graph.number_of_edges() == len(view.relations) + shared
+
+
+def test_a_filtered_large_network_brings_context_and_ranks_it(big):
+    view = flt.apply(big, flt.Filters(org_types=("local_government", "ngo")))
+    graph = network.build_graph(view, big)
+    assert graph.graph["summarised"] is True and graph.number_of_nodes() == network.MAX_NODES
+    ranking = network.degree_ranking(graph)
+    in_view = set(view.organizations["org_id"].astype(str))
+    assert set(ranking.loc[~ranking["context"], "org_id"]) == in_view
+    context = ranking.loc[ranking["context"], "org_id"]
+    assert len(context) and not set(context) & in_view
+    orgs = big.organizations.set_index(big.organizations["org_id"].astype(str))
+    for node, attrs in graph.nodes(data=True):
+        assert attrs["context"] == (node not in in_view)
+        assert attrs["org_type"] == orgs.at[node, "org_type"]  # a context node is looked up in the full data
+
+
+def test_summarised_ranking_ranks_every_organisation(big, big_graph):
+    ranking = network.degree_ranking(big_graph)
+    expected = independent_ranking(big)
+    assert list(ranking["org_id"]) == list(expected["org_id"])
+    assert list(ranking["links"]) == list(expected["links"])
+    types = network.relation_types()
+    assert list(ranking.columns) == ["org_id", "name", "org_type", "context", "links", *types]
+    assert (ranking[types].sum(axis=1) == ranking["links"]).all()
+    by_id = expected.set_index("org_id")
+    for kind in types:
+        assert ranking.set_index("org_id")[kind].to_dict() == by_id[kind].to_dict()
+    top = network.degree_ranking(big_graph, limit=network.RANKING_ROWS)
+    assert top.equals(ranking.head(network.RANKING_ROWS))
+    assert ranking_caption(big_graph).startswith(f"The {network.RANKING_ROWS} most connected of 200 organisations.")
+
+
+def test_degree_ranking_limit_counts_organisations_of_the_view(dataset):
+    view = flt.apply(dataset, flt.Filters(org_types=("city_network",)))
+    graph = network.build_graph(view, full=dataset)
+    full = network.degree_ranking(graph)
+    top = network.degree_ranking(graph, limit=2)
+    assert (~top["context"]).sum() == 2 and top.equals(full.head(len(top)))
+    assert ranking_caption(network.build_graph(dataset)) is None  # 18 organisations: all shown, exact links
+
+
+def test_summarised_figure_is_small_escaped_and_widens_lines_by_count(big):
+    orgs = big.organizations.copy()
+    top = independent_ranking(big)["org_id"].iat[0]
+    orgs.loc[orgs["org_id"] == top, "name"] = EVIL
+    graph = network.build_graph(big.with_tables(organizations=orgs), big)
+    for lang in ("en", "fr"):
+        fig = network_figure(graph, lang, selected=(top,))
+        text = fig.to_json()
+        assert len(text) < 1_500_000
+        assert not any("<img" in s or "<script" in s for s in all_strings(fig.to_dict()))
+        ids = [c[0] for tr in node_traces(fig) for c in tr["customdata"]]
+        assert sorted(ids) == sorted(graph.nodes)
+    fig = network_figure(graph)
+    data = fig.to_dict()["data"]
+    co = [tr for tr in data if tr.get("meta") == "edges:co_participation"]
+    assert len(co) > 1 and sum(tr["showlegend"] for tr in co) == 1  # several widths, one legend entry
+    assert min(tr["line"]["width"] for tr in co) < max(tr["line"]["width"] for tr in co)
+    hover = next(tr for tr in data if tr.get("meta") == "edge-hover")["hovertext"]
+    assert len(hover) == graph.number_of_edges()
+    counted = [h for h in hover if re.search(r"<b>\d+ shared events</b>", h)]
+    assert counted and all("For example: " in h for h in counted)
+    assert any(re.search(r"<b>(\d+ relations|1 relation)</b><br>For example: ", h) for h in hover)
+    assert any("&lt;img src=x onerror=alert(1)&gt; Org" in h for h in hover)
+    # The most linked organisations are labelled; the others only in their hover.
+    labels = [t for tr in node_traces(fig) for t in tr["text"] if t]
+    assert len(labels) == LABELLED_MOST
+
+
+def test_line_width_grows_with_the_count_on_a_log_scale():
+    assert line_width("co_participation", 1) == line_width("co_participation") == 1.0
+    assert line_width("cooperation", 2) > line_width("cooperation", 1)
+    assert line_width("cooperation", 10**6) == line_width("cooperation", 1) + MAX_WIDENING
+    assert line_width("support", 4) - line_width("support", 1) == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(("lang", "fragments"), [
+    ("en", ["Showing the 150 most connected of 200 organisations.", "lines stand for", "links are not drawn"]),
+    ("fr", ["Les 150 organisations les plus connectées sur 200 sont affichées.", "traits représentent"]),
+])
+def test_summary_caption_says_what_is_left_out(big_graph, lang, fragments):
+    caption = summary_caption(big_graph, lang)
+    for fragment in fragments:
+        assert fragment in caption
+    assert format_count(big_graph.graph["hidden_edges"], lang) in caption
+    assert caption in network_alt_text(big_graph, lang)
+
+
+def test_summary_caption_of_every_fact_is_none(graph):
+    assert summary_caption(graph) is None
+    assert network_alt_text(graph) == "Network of 18 organisations and 52 links"
+
+
+def test_format_count():
+    assert format_count(48_210) == "48,210" and format_count(48_210, "fr") == "48\u202f210"
+    assert format_count(2_912_345) == "2.9 M" and format_count(2_912_345, "fr") == "2,9 M"
+
+
+def test_graphml_of_a_summarised_network_round_trips(big_graph):
+    back = nx.read_graphml(io.BytesIO(network.to_graphml(big_graph)))
+    assert back.number_of_nodes() == network.MAX_NODES and back.number_of_edges() == big_graph.number_of_edges()
+    assert back.graph["hidden_edges"] == big_graph.graph["hidden_edges"] and "ranking" not in back.graph
+    (u, v, key, data), *_ = big_graph.edges(keys=True, data=True)
+    assert back.edges[u, v, key]["count"] == data["count"]
+
+
+def test_a_large_network_without_links_still_shows_its_first_organisations(big):
+    alone = big.with_tables(relations=big.relations.iloc[:0], participations=big.participations.iloc[:0])
+    graph = network.build_graph(alone, big)
+    assert graph.number_of_nodes() == network.MAX_NODES and graph.number_of_edges() == 0
+    assert graph.graph["total_links"] == graph.graph["hidden_edges"] == 0
+    assert summary_caption(graph) == "Showing the 150 most connected of 200 organisations."
+    assert network_figure(graph) is not None
+    assert network.degree_ranking(graph)["links"].eq(0).all()

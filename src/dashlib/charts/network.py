@@ -18,6 +18,11 @@ or a hover text (plotly renders a subset of HTML there).
 Labels: a node's label is its :func:`short_name` (the hover has the whole name), on the side of
 the node that keeps it off the other labels, the markers and the links as far as it can, the
 axis ranges leaving room for every label (see :func:`_place_labels`).
+
+A summarised graph (see :mod:`dashlib.network`) draws its lines the same way, each as wide as
+the number of facts it stands for (:func:`line_width`: a log scale), its hover giving that
+number and the first fact as an example; nodes are sized by their links in the whole network.
+:func:`summary_caption` and :func:`ranking_caption` say what is left out.
 """
 
 from __future__ import annotations
@@ -36,9 +41,12 @@ import plotly.graph_objects as go
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label, t
 from dashlib.model import enum_values
-from dashlib.network import CO_PARTICIPATION, Position, layout, relation_types
+from dashlib.network import CO_PARTICIPATION, RANKING_ROWS, Position, layout, relation_types
+from dashlib.network import summary as network_summary
 
 NODE_SIZE = (14.0, 44.0)  # px: least and most connected organisation
+NODE_SIZE_MANY = (8.0, 30.0)  # px, in a network of more than MANY_NODES organisations
+MANY_NODES = 60
 LABEL_CHARS = 26  # most characters of a node label (one line; the hover has the whole name)
 LABEL_FONT = 11  # px
 WRAP = 60  # characters per line of a quote in a hover label
@@ -54,6 +62,7 @@ LINE_PX = 14.0  # px per line of a label
 EDGE_COST = 4.0  # px² a label pays per px of link it covers (a label on a label pays 4 per px²)
 RANK_COST = 60.0  # px² a label pays for each step down its list of preferred sides
 PLACE_SMALL = 150  # nodes up to which labels get every pass of the placement
+LABELLED_MOST = 40  # nodes labelled at most, the most linked (and the selected): the others' names are in the hover
 # Where a label may go, relative to its node, in order of preference after the outward ones.
 TEXT_POSITIONS = ("top center", "bottom center", "middle right", "middle left",
                   "top right", "top left", "bottom right", "bottom left")
@@ -61,6 +70,8 @@ FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, sans
 SELECTED_OUTLINE = "#7f7f7f"  # mid grey: reads on a light and a dark background
 NODE_OUTLINE = "rgba(255, 255, 255, 0.85)"
 CURVE_POINTS = 17
+WIDTH_PER_DOUBLING = 0.75  # px a line widens each time the number of facts it stands for doubles
+MAX_WIDENING = 5.0  # px a line widens at most (about 100 facts)
 
 # Edge type -> (dash, width). Colours come from the schema's enum; co-participation is thin grey.
 EDGE_DASH = {
@@ -79,6 +90,27 @@ def _edge_style(relation_type: str) -> dict[str, Any]:
     dash, width = EDGE_DASH.get(relation_type, ("solid", 1.6))
     color = OTHER if relation_type == CO_PARTICIPATION else colors.get(relation_type, OTHER)
     return {"color": color, "dash": dash, "width": width}
+
+
+def line_width(relation_type: str, count: object = None) -> float:
+    """Return the width in px of a line standing for ``count`` facts (an edge of every fact: 1).
+
+    The type's width (:data:`EDGE_DASH`) plus :data:`WIDTH_PER_DOUBLING` px each time the count
+    doubles, at most :data:`MAX_WIDENING` px more; the widening is rounded to half a pixel, so that
+    lines share a few widths (one trace each).
+    """
+    base = _edge_style(relation_type)["width"]
+    number = count if isinstance(count, int | float) and count > 1 else 1
+    return base + round(2 * min(WIDTH_PER_DOUBLING * math.log2(number), MAX_WIDENING)) / 2
+
+
+def format_count(number: int, lang: str = "en") -> str:
+    """Return a count as read in a caption: ``48,210`` (``48 210`` in French), ``2.9 M`` from a million."""
+    if number >= 1_000_000:
+        text = f"{number / 1_000_000:.1f} M"
+        return text.replace(".", ",") if lang == "fr" else text
+    text = f"{number:,}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
 
 
 def _org_types(graph: nx.Graph) -> list[str | None]:
@@ -181,7 +213,20 @@ def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") 
     kind = str(data.get("relation_type") or "")
     a, b = str(data.get("from_org_id")), str(data.get("to_org_id"))
     lines = [f"<b>{esc(label('relation_type', kind, lang))}</b>"]
-    if kind == CO_PARTICIPATION:
+    count = data.get("count")
+    if isinstance(count, int):  # a line of a summarised graph: how many facts, then the first
+        ends = sorted((a, b))
+        lines.append(f"{esc(_name(graph, ends[0]))} — {esc(_name(graph, ends[1]))}")
+        key = "network.shared_events" if kind == CO_PARTICIPATION else "network.relations_count"
+        lines.append(f"<b>{esc(t(key + ('_one' if count == 1 else ''), lang, n=format_count(count, lang)))}</b>")
+        if kind == CO_PARTICIPATION:
+            if data.get("event_title"):
+                lines.append(_field("network.example", _wrap(data["event_title"]), lang))
+        else:
+            lines.append(_field("network.example", f"{esc(_name(graph, a))} → {esc(_name(graph, b))}", lang))
+            if data.get("event_title"):
+                lines.append(_field("col.event", _wrap(data["event_title"]), lang))
+    elif kind == CO_PARTICIPATION:
         lines.append(f"{esc(_name(graph, a))} — {esc(_name(graph, b))}")
         if data.get("event_title"):
             lines.append(f"{esc(t('network.co_participation', lang))} {_wrap(data['event_title'])}")
@@ -213,16 +258,23 @@ def _node_hover_text(graph: nx.Graph, node: str, links: int, lang: str) -> str:
     lines.append(esc(_type_label(attrs.get("org_type"), lang)))
     if attrs.get("country_code"):
         lines.append(esc(attrs["country_code"]))
-    lines.append(_field("network.degree", str(links), lang))
+    lines.append(_field("network.degree", format_count(links, lang), lang))
     if attrs.get("context"):
         lines.append(f"<i>{esc(t('network.context', lang))}</i>")
     return "<br>".join(lines)
 
 
+def _links(graph: nx.Graph) -> dict[str, int]:
+    """Return each node's links: distinct partners drawn, or in a summarised graph its links in the whole network."""
+    if graph.graph.get("summarised"):
+        return {str(n): int(d.get("links") or 0) for n, d in graph.nodes(data=True)}
+    return {str(n): len(set(graph.neighbors(n)) - {n}) for n in graph.nodes}
+
+
 def _sizes(links: dict[str, int]) -> dict[str, float]:
     """Marker diameter by node: the square root of the share of links, so that area follows links."""
     low, high = min(links.values()), max(links.values())
-    small, big = NODE_SIZE
+    small, big = NODE_SIZE_MANY if len(links) > MANY_NODES else NODE_SIZE
     if high == low:
         return dict.fromkeys(links, (small + big) / 3)
     return {n: small + (big - small) * math.sqrt((d - low) / (high - low)) for n, d in links.items()}
@@ -301,8 +353,9 @@ def _place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, fl
     (away from its neighbours first). Three passes let each label move again once all the others
     are down. The axis ranges then leave room for every label and marker; as that changes the
     scale, the sides are chosen again until they hold (at most six times). Above
-    :data:`PLACE_SMALL` nodes, where labels cannot all be read anyway, one pass and two rounds
-    keep it quick: a second or two for 500 nodes.
+    :data:`PLACE_SMALL` labels, where they cannot all be read anyway, one pass and two rounds
+    keep it quick: a second or two for 500. A node whose label is empty (see
+    :data:`LABELLED_MOST`) only stands in the way of the others.
 
     Returns
     -------
@@ -318,13 +371,15 @@ def _place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, fl
     size = np.array([sizes[n] for n in nodes], dtype=float)
     # Each node's candidate sides in its order of preference, and each box relative to its node.
     sides = [_preferred_sides(graph, pos, n) for n in nodes]
-    offsets = np.array([[_label_box(0.0, 0.0, sizes[n], CHAR_PX * len(labels[n]), LINE_PX, side) for side in options]
-                        for n, options in zip(nodes, sides, strict=True)])  # N × K × 4
+    offsets = np.array([[_label_box(0.0, 0.0, sizes[n], CHAR_PX * len(labels[n]), LINE_PX if labels[n] else 0.0,
+                                    side) for side in options]
+                        for n, options in zip(nodes, sides, strict=True)])  # N × K × 4; no label: an empty box
     ranks = np.arange(offsets.shape[1]) * RANK_COST
     links = sorted({(index[str(u)], index[str(v)]) for u, v in graph.edges() if u != v and u in pos and v in pos})
     ends = np.array(links, dtype=int).reshape(-1, 2)
     chosen = np.zeros(len(nodes), dtype=int)
     rows = np.arange(len(nodes))
+    placed = [i for i in rows if labels[nodes[i]]]  # only labels need a side
 
     def fit(choice: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
         """Return the axis ranges with room for each marker and its label on the chosen side."""
@@ -334,7 +389,7 @@ def _place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, fl
                 _fit_range(ys, np.maximum(half, room[:, 3]), np.maximum(half, -room[:, 1]), plot_h))
 
     x_range, y_range = fit(chosen)
-    small = len(nodes) <= PLACE_SMALL
+    small = len(placed) <= PLACE_SMALL
     for _ in range(6 if small else 2):
         px = np.stack([(xs - x_range[0]) / (x_range[1] - x_range[0]) * plot_w,
                        (y_range[1] - ys) / (y_range[1] - y_range[0]) * plot_h], axis=1)
@@ -354,7 +409,7 @@ def _place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, fl
 
         # What does not depend on the other labels: markers, links, the plot's edge, preference.
         fixed = np.empty(candidates.shape[:2])
-        for i in rows:
+        for i in placed:
             close = near(i, markers)
             close[i] = False
             fixed[i] = _overlaps(candidates[i], markers[close]).sum(axis=1)
@@ -364,7 +419,7 @@ def _place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, fl
         before = chosen.copy()
         boxes = candidates[rows, chosen]
         for _ in range(3 if small else 1):
-            for i in rows:
+            for i in placed:
                 close = near(i, boxes)
                 close[i] = False
                 covered = _overlaps(candidates[i], boxes[close]).sum(axis=1)
@@ -438,29 +493,35 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
         return None
     chosen = set(selected or ())
     pos = layout(graph)  # its default shape, network.ASPECT, is about the plot's: 880 × 560 px
-    links = {str(n): len(set(graph.neighbors(n)) - {n}) for n in graph.nodes}
+    links = _links(graph)
     sizes = _sizes(links)
-    short = {str(n): short_name(_name(graph, n)) for n in graph.nodes}
+    labelled = set(sorted(links, key=lambda n: (-links[n], n))[:LABELLED_MOST]) | (chosen & set(links))
+    short = {str(n): short_name(_name(graph, n)) if str(n) in labelled else "" for n in graph.nodes}
     sides, x_range, y_range = _place_labels(graph, pos, sizes, short)
     fig = go.Figure()
 
     curves = _curves(graph, pos)
     present = {kind for kind, *_ in curves}
     for rank, kind in enumerate(k for k in relation_types(graph) if k in present):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for edge_kind, _, cx, cy, _ in curves:
+        # One trace per width (a trace has one), the thinnest in the legend for all of them.
+        by_width: dict[float, tuple[list[float], list[float]]] = {}
+        for edge_kind, data, cx, cy, _ in curves:
             if edge_kind == kind:
-                xs += [*cx, None]
-                ys += [*cy, None]
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", line=_edge_style(kind), hoverinfo="skip",
-            name=label("relation_type", kind, lang), meta=f"edges:{kind}", opacity=0.85,
-            legendrank=2000 + rank,  # after the organisation types
-        ))
+                xs, ys = by_width.setdefault(line_width(kind, data.get("count")), ([], []))
+                xs += [*cx, math.nan]  # a gap between lines (null in the figure's JSON)
+                ys += [*cy, math.nan]
+        for i, (width, (xs, ys)) in enumerate(sorted(by_width.items())):
+            fig.add_trace(go.Scatter(  # arrays, not lists: plotly checks a list point by point
+                x=np.round(xs, 4), y=np.round(ys, 4), mode="lines", line={**_edge_style(kind), "width": width},
+                hoverinfo="skip",
+                name=label("relation_type", kind, lang), meta=f"edges:{kind}", opacity=0.85,
+                legendgroup=f"edges:{kind}", showlegend=i == 0,
+                legendrank=2000 + rank,  # after the organisation types
+            ))
     if curves:
         fig.add_trace(go.Scatter(
-            x=[mid[0] for *_, mid in curves], y=[mid[1] for *_, mid in curves], mode="markers",
+            x=np.round([mid[0] for *_, mid in curves], 4), y=np.round([mid[1] for *_, mid in curves], 4),
+            mode="markers",
             marker={"size": 14, "opacity": 0, "color": [_edge_style(kind)["color"] for kind, *_ in curves]},
             hovertext=[edge_hover_text(graph, data, lang) for _, data, *_ in curves],
             hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="", meta="edge-hover",
@@ -477,7 +538,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
             name=_type_label(org_type, lang), meta=f"nodes:{org_type or ''}", legendrank=1000 + rank,
             customdata=[[n] for n in nodes],
-            text=[_node_label(_name(graph, n), bold=n in chosen) for n in nodes],
+            text=[_node_label(_name(graph, n), bold=n in chosen) if short[n] else "" for n in nodes],
             textposition=[sides[n] for n in nodes], textfont={"size": LABEL_FONT}, cliponaxis=False,
             hovertext=[_node_hover_text(graph, n, links[n], lang) for n in nodes],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -557,4 +618,50 @@ def network_alt_text(graph: nx.Graph, lang: str = "en") -> str:
         ``t("network.alt")`` with the number of organisations and of links (edges: relations
         and shared events).
     """
-    return t("network.alt", lang, n=graph.number_of_nodes(), m=graph.number_of_edges())
+    text = t("network.alt", lang, n=graph.number_of_nodes(), m=graph.number_of_edges())
+    note = summary_caption(graph, lang)
+    return f"{text}. {note}" if note else text
+
+
+def summary_caption(graph: nx.Graph, lang: str = "en") -> str | None:
+    """Return what a summarised network leaves out, for a caption under the figure; None when nothing.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        A graph from :func:`dashlib.network.build_graph`.
+    lang : str
+        ``"en"`` or ``"fr"``.
+
+    Returns
+    -------
+    str or None
+        For example "Showing the 150 most connected of 48,210 organisations. Each line stands for
+        all the relations of one type, or all the shared events, of two organisations: 400 lines
+        for 21,300 links; 2.9 M more links are not drawn." None for a graph of every fact.
+    """
+    info = network_summary(graph)
+    if not info["summarised"]:
+        return None
+    n = {k: format_count(v, lang) for k, v in info.items() if not isinstance(v, bool)}
+    drawn = format_count(info["total_links"] - info["hidden_edges"], lang)
+    parts = [t("network.summary_nodes", lang, shown=n["shown"], total=n["total_nodes"])] if info["hidden_nodes"] else []
+    if info["total_links"]:
+        parts.append(t("network.summary_lines", lang, lines=n["lines"], drawn=drawn, hidden=n["hidden_edges"]))
+    return " ".join(parts) or None
+
+
+def ranking_caption(graph: nx.Graph, lang: str = "en", rows: int = RANKING_ROWS) -> str | None:
+    """Return the note under the ranking table when it shows only the first ``rows`` organisations; else None.
+
+    For a summarised graph the note also says what its links count (see
+    :func:`dashlib.network.degree_ranking`).
+    """
+    info = network_summary(graph)
+    total = info["organisations"]
+    parts = []
+    if total > rows:
+        parts.append(t("network.ranking_top", lang, shown=format_count(rows, lang), total=format_count(total, lang)))
+    if info["summarised"]:
+        parts.append(t("network.links_counted", lang))
+    return " ".join(parts) or None
