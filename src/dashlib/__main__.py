@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from dashlib import bench, export, geocode, synth
 from dashlib.load import PackageError, default_source, load_package
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -38,22 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a data package; exit 0 valid, 1 invalid, 2 unreadable")
     validate.add_argument("path", nargs="?", help="folder, datapackage.json or zip (default: $DASHLIB_DATA or data/)")
     validate.set_defaults(run=_validate)
-    _add_optional_commands(sub)
+    for module in (geocode, export, synth, bench):
+        module.add_command(sub)
     return parser
-
-
-def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
-    # Each command module registers its own parser, so this file stays a list of names.
-    import importlib
-
-    for module in ("dashlib.geocode", "dashlib.export", "dashlib.synth", "dashlib.bench"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        mod.add_command(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,124 @@
+"""The benchmark (`python -m dashlib bench`) runs end to end at a small size, so it cannot rot.
+
+One run at 1,000 events, two filter changes per page, one cold start per app in Chromium: every
+app and page must be measured with positive numbers, the baseline ratio filled in, the targets
+printed. Timings are not asserted: the targets are checked by the benchmark itself, on big data.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dashlib import bench
+
+# The tests of a whole run serve the apps and open them in Chromium.
+browser = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("bench")
+    out = tmp / "results" / "bench.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashlib", "bench", "--sizes", "1000", "--runs", "2", "--browser-reps", "1",
+         "--workdir", str(tmp / "work"), "--out", str(out), "--timeout", "600"],
+        capture_output=True, text=True, timeout=900,
+    )
+    return {"proc": proc, "out": out, "work": tmp / "work"}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@browser
+def test_bench_measures_both_apps_on_every_page(bench_run):
+    proc = bench_run["proc"]
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    rows = {(r["size"], r["app"]): r for r in _rows(bench_run["out"])}
+    assert set(rows) == {("-", "bare"), ("bundled", "atlas"), ("1000", "atlas"), ("1000", "naive")}
+    for app in ("atlas", "naive"):
+        row = rows["1000", app]
+        assert not row["error"], row["error"]
+        for column in ("first_run_s", "visit_s_max", "rerun_unfiltered_s_max", "rerun_selective_s_max",
+                       "peak_rss_unfiltered_mb", "peak_rss_mb", "bytes_per_rerun_max", "first_render_s",
+                       "first_render_warm_s", "server_rss_mb",
+                       *(f"rerun_selective_s_{p}" for p in bench.PAGES),
+                       *(f"rerun_unfiltered_s_{p}" for p in bench.PAGES),
+                       *(f"bytes_per_rerun_{p}" for p in bench.PAGES)):
+            assert float(row[column]) > 0, (app, column, row[column])
+        assert float(row["peak_rss_mb"]) >= float(row["peak_rss_unfiltered_mb"])
+        assert int(row["runs"]) == 2
+        # Each selective filter keeps a few per cent of the events, in both apps (same rules).
+        assert 0.003 <= float(row["kept_share"]) <= 0.06, row["kept_share"]
+        assert row["lazy_dataframes"] == "True"
+    atlas = rows["1000", "atlas"]
+    assert float(atlas["prepare_s"]) > 0 and float(atlas["synth_s"]) > 0
+    assert float(atlas["speedup_selective_min"]) > 0 and float(atlas["speedup_unfiltered_min"]) > 0
+    for key in (("-", "bare"), ("bundled", "atlas")):
+        assert float(rows[key]["first_render_s"]) > 0 and not rows[key]["error"]
+    assert float(rows["-", "bare"]["delta_vs_bare_s"]) == 0
+
+
+@browser
+def test_bench_writes_pages_json_and_targets(bench_run):
+    out = bench_run["out"]
+    pages = _rows(out.with_name("bench-pages.csv"))
+    assert {(r["app"], r["page"]) for r in pages} == {(a, p) for a in bench.APPS for p in bench.PAGES}
+    assert all(float(r["speedup_selective"]) > 0 for r in pages if r["app"] == "atlas")
+    results = json.loads(out.with_name("bench.json").read_text())
+    assert len(results["targets"]) == 7
+    assert all(t["status"] in ("met", "MISSED") for t in results["targets"])  # all measurable at one size
+    text = bench_run["proc"].stdout
+    assert "Targets" in text and "Per page" in text
+
+
+@browser
+def test_bench_reuses_its_synthetic_package(bench_run):
+    package, synth_s = bench.ensure_package(1000, bench_run["work"])
+    assert synth_s is None and (package / "datapackage.json").exists()
+
+
+@browser
+def test_selective_filters_keep_a_few_per_cent_and_differ(bench_run):
+    from dashlib.filters import Filters, apply
+    from dashlib.load import load_package
+
+    dataset = load_package(bench_run["work"] / "synth-1000").dataset
+    picked = bench.selective_filters(dataset, 10)
+    assert len({json.dumps(f, sort_keys=True) for f in picked}) == 10
+    for f in picked:
+        kept = apply(dataset, Filters(org_types=tuple(f["org_types"]), countries=tuple(f["countries"]),
+                                      start=bench.dt.date.fromisoformat(f["start"]),
+                                      end=bench.dt.date.fromisoformat(f["end"])))
+        assert len(kept.events) / len(dataset.events) == pytest.approx(f["share"])
+        assert 0.01 <= f["share"] <= 0.03
+
+
+def test_large_dataframes_are_sent_lazily_as_a_server_does(tmp_path):
+    # AppTest sends every dataframe whole; the bench switches on the server's lazy path (first 1,000 rows).
+    script = tmp_path / "big.py"
+    script.write_text("import pandas as pd\nimport streamlit as st\n\n"
+                      "st.dataframe(pd.DataFrame({'n': range(200_000), 'text': 'x' * 20}))\n")
+    code = (
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "from dashlib import bench\n"
+        "assert bench.serve_dataframes_lazily()\n"
+        f"at = AppTest.from_file({str(script)!r}, default_timeout=120).run()\n"
+        "proto = at.dataframe[0].proto\n"
+        "print(json.dumps({'lazy': proto.HasField('lazy_data'), 'rows': proto.lazy_data.row_count,\n"
+        "                  'bytes': proto.ByteSize()}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["lazy"] and result["rows"] == 200_000
+    assert result["bytes"] < 200_000  # the first page of rows, not 200,000 of them
