@@ -32,11 +32,11 @@ ui.map_legend(view, points, arcs)
 
 missing = geo.unplaced(view.data, coords)
 if len(missing):
-    st.warning(view.t("map.unresolved", names=", ".join(missing["name"])), icon=":material/location_off:")
+    st.warning(view.t("map.unresolved", names=", ".join(missing)), icon=":material/location_off:")
     ui.geocode_online_button(view, geo.lookup_candidates(coords))
 if geo.from_openstreetmap(coords):
     st.caption(view.t("map.osm_attribution"))
-approximate = list(points.loc[points["approximate"], "name"]) if len(points) else []
+approximate = geo.approximate_names(points)
 if approximate:
     st.info(view.t("map.approximate", names=", ".join(approximate)), icon=":material/my_location:")
 

@@ -24,7 +24,7 @@ if event is not None:
         if isinstance(event["title_local"], str):
             st.markdown(f"*« {md(event['title_local'])} »*")
         organisers = summary.organisers(view.full, event["event_id"]) or [view.t("overview.organiser_none")]
-        parent = view.full.events.set_index("event_id")["title"].get(event["parent_event_id"])
+        parent = summary.event_title(view.full, event["parent_event_id"])
         facts = {
             "overview.dates": date_text(event["start_date"], event["end_date"], event["date_precision"], view.lang),
             "overview.place": summary.place_path(view.full.places, event["place_id"]),

@@ -169,3 +169,11 @@ def source_of(dataset: Dataset, source_id: str) -> pd.Series | None:
     sources = dataset.sources
     match = sources.loc[sources["source_id"] == source_id]
     return None if match.empty else match.iloc[0]
+
+
+def event_title(dataset: Dataset, event_id: object) -> str | None:
+    """Return an event's title, or None for a missing or unknown id."""
+    if not isinstance(event_id, str):
+        return None
+    match = dataset.events.loc[dataset.events["event_id"] == event_id, "title"]
+    return None if match.empty else str(match.iloc[0])

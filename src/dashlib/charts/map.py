@@ -98,10 +98,15 @@ def _point_tooltip(row: dict, lang: str) -> tuple[str, str]:
     return f"{row['name']} · {label('kind', row['kind'], lang)}", "\n".join(lines)
 
 
-def unplaced(data: Dataset, coords: pd.DataFrame) -> pd.DataFrame:
-    """Return the places of the view that have no coordinates (listed beside the map, never drawn)."""
+def unplaced(data: Dataset, coords: pd.DataFrame) -> list[str]:
+    """Return the names of the view's places that have no coordinates (listed beside the map, never drawn)."""
     frame = data.places[["place_id", "name"]].merge(coords, on="place_id", how="left")
-    return frame.loc[frame["lat"].isna() | frame["lon"].isna(), ["place_id", "name", "detail"]].reset_index(drop=True)
+    return [str(name) for name in frame.loc[frame["lat"].isna() | frame["lon"].isna(), "name"]]
+
+
+def approximate_names(points: pd.DataFrame) -> list[str]:
+    """Return the names of the drawn places that stand at the point of a place they lie in."""
+    return [str(name) for name in points.loc[points["approximate"], "name"]] if len(points) else []
 
 
 def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
