@@ -154,3 +154,12 @@ def test_a_choice_survives_the_next_runs_and_page_switches():
     at.switch_page(NETWORK).run()
     assert at.multiselect(key="f_countries").value == ["FI"]
     assert at.query_params["country"] in ("FI", ["FI"])
+
+
+def test_clicking_a_topic_on_the_overview_narrows_every_view():
+    at = open_page(OVERVIEW)
+    pills = at.button_group(key="overview_topics")
+    pills.set_value("carbon_neutral_wastewater").run()
+    assert at.multiselect(key="f_topics").value == ["carbon_neutral_wastewater"]
+    assert at.query_params["topic"] in ("carbon_neutral_wastewater", ["carbon_neutral_wastewater"])
+    assert metric(at, "Events") < 44
