@@ -64,6 +64,9 @@ def test_bench_measures_both_apps_on_every_page(bench_run):
     assert float(atlas["speedup_selective_min"]) > 0 and float(atlas["speedup_unfiltered_min"]) > 0
     for key in (("-", "bare"), ("bundled", "atlas")):
         assert float(rows[key]["first_render_s"]) > 0 and not rows[key]["error"]
+    for row in rows.values():  # the first render split into phases, as the browser saw them
+        assert float(row["render_server_up_s"]) > 0 and float(row["render_script_s"]) > 0
+        assert float(row["render_page_loaded_s"]) > 0 and float(row["render_drawn_after_s"]) >= 0
     assert float(rows["-", "bare"]["delta_vs_bare_s"]) == 0
 
 
