@@ -22,10 +22,12 @@ the runs. AppTest always sends dataframes whole; a real server sends a dataframe
 lazy path on, so AppTest does what a server does: same time, same bytes.
 
 Unless ``--no-browser``, it then serves each app with ``streamlit run`` and opens it in Chromium
-(Playwright): "render s" is from the server's start to the first page drawn (no element added,
-removed or changed for a second, no "running" indicator), median of ``--browser-reps`` cold
-starts; "warm s" is the same for a second browser session of the running server, from navigation
-start. The bare app (``st.title`` alone) gives the floor: "Δ bare s".
+(Playwright): "render s" is from the server's start to the last change of the first page (the
+page then stays unchanged for a second, with a title and no "running" indicator), median of
+``--browser-reps`` cold starts; "warm s" is the same for a second browser session of the running
+server, from navigation start. The bare app (``st.title`` alone) gives the floor: "Δ bare s". The
+CSV splits each cold start into phases: server up, page (HTML and scripts) loaded, script run
+started and its length (as the browser sees the app's script state), and drawing after it.
 
 It prints a table, a table per page, and the targets (met or missed, with what bounds each missed
 one), and writes the tables as CSV. Nothing here imports streamlit at import time.
