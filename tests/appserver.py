@@ -4,36 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashlib.bench import free_port, wait_healthy
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode() == "ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer /_stcore/health within {timeout} s")
 
 
 @contextlib.contextmanager
@@ -51,7 +30,7 @@ def running_app(python: str = sys.executable, env: dict[str, str] | None = None,
     )
     try:
         try:
-            wait_healthy(url, process)
+            wait_healthy(url, process, timeout=60)
         except Exception:
             log.seek(0)
             print(f"--- streamlit log ({log.name}) ---\n{log.read()}", file=sys.stderr)

@@ -897,13 +897,15 @@ _RENDERED_JS = """(quietMs) => {
 }"""
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1 (for a server the benchmark or a test starts)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Wait until a Streamlit server answers ``/_stcore/health``; raise if it exits or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -940,7 +942,7 @@ def serve(script: Path, data: str | None, log: Path) -> Iterator[tuple[str, subp
     log : Path
         Where the server's output goes (appended).
     """
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DASHLIB_DATA": data or "", "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
            "STREAMLIT_SERVER_RUN_ON_SAVE": "false"}
@@ -952,7 +954,7 @@ def serve(script: Path, data: str | None, log: Path) -> Iterator[tuple[str, subp
             cwd=PROJECT_ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env,
         )
         try:
-            _wait_healthy(url, process, timeout=120)
+            wait_healthy(url, process, timeout=120)
             yield url, process, started
         finally:
             process.terminate()
