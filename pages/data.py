@@ -1,7 +1,9 @@
 import streamlit as st
 
-from dashlib import quotes, tables, ui
+from dashlib import ui
+from dashlib.charts import tables
 from dashlib.i18n import t
+from dashlib.query import quotes
 
 view = ui.current_view()
 st.title(view.t("data.title"))

@@ -1,7 +1,8 @@
 import streamlit as st
 
-from dashlib import network, ui
+from dashlib import ui
 from dashlib.charts import network as chart
+from dashlib.query import network
 
 view = ui.current_view()
 st.title(view.t("network.title"))

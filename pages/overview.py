@@ -1,8 +1,9 @@
 import streamlit as st
 
-from dashlib import summary, ui
-from dashlib.dates import date_text
-from dashlib.safe import md
+from dashlib import ui
+from dashlib.charts.dates import date_text
+from dashlib.query import summary
+from dashlib.text import md
 
 view = ui.current_view()
 st.title(view.t("app.title"))

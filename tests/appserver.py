@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from dashlib.bench import free_port, wait_healthy
+from servers import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 

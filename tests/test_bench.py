@@ -1,4 +1,4 @@
-"""The benchmark (`python -m dashlib bench`) runs end to end at a small size, so it cannot rot.
+"""The benchmark (`python scripts/bench.py`) runs end to end at a small size, so it cannot rot.
 
 One run at 1,000 events, two filter changes per page, one cold start per app in Chromium: every
 app and page must be measured with positive numbers, the baseline ratio filled in, the targets
@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from dashlib import bench
+import bench
+from appserver import ROOT
 
 # The tests of a whole run serve the apps and open them in Chromium.
 browser = pytest.mark.browser
@@ -26,7 +28,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results" / "bench.csv"
     proc = subprocess.run(
-        [sys.executable, "-m", "dashlib", "bench", "--sizes", "1000", "--runs", "2", "--browser-reps", "1",
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "1000", "--runs", "2", "--browser-reps", "1",
          "--workdir", str(tmp / "work"), "--out", str(out), "--timeout", "600"],
         capture_output=True, text=True, timeout=900,
     )
@@ -91,8 +93,8 @@ def test_bench_reuses_its_synthetic_package(bench_run):
 
 @browser
 def test_selective_filters_keep_a_few_per_cent_and_differ(bench_run):
-    from dashlib.filters import Filters, apply
-    from dashlib.load import load_package
+    from dashlib.package.load import load_package
+    from dashlib.query.filters import Filters, apply
 
     dataset = load_package(bench_run["work"] / "synth-1000").dataset
     picked = bench.selective_filters(dataset, 10)
@@ -113,14 +115,15 @@ def test_large_dataframes_are_sent_lazily_as_a_server_does(tmp_path):
     code = (
         "import json, sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "from dashlib import bench\n"
+        "import bench\n"
         "assert bench.serve_dataframes_lazily()\n"
         f"at = AppTest.from_file({str(script)!r}, default_timeout=120).run()\n"
         "proto = at.dataframe[0].proto\n"
         "print(json.dumps({'lazy': proto.HasField('lazy_data'), 'rows': proto.lazy_data.row_count,\n"
         "                  'bytes': proto.ByteSize()}))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["lazy"] and result["rows"] == 200_000

@@ -84,7 +84,7 @@ def test_no_secrets_are_needed():
 
 def test_data_paths_are_built_from_the_file_location(monkeypatch):
     from dashlib import model
-    from dashlib.load import default_source
+    from dashlib.package.load import default_source
 
     assert "Path(__file__)" in inspect.getsource(model)
     assert model.BUNDLED_DATA == ROOT / "data"

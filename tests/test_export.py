@@ -17,12 +17,12 @@ import pytest
 from conftest import read_rows, write_rows
 from dashlib import export as ex
 from dashlib.__main__ import main
-from dashlib.files import atomic_write
-from dashlib.filters import Filters, apply
-from dashlib.geocode import resolve_places
-from dashlib.load import load_package, load_uploaded
+from dashlib.geo.geocode import resolve_places
 from dashlib.model import BUNDLED_DATA, TABLES, Dataset, coerce_types, table_schema
-from dashlib.network import build_graph
+from dashlib.package.files import atomic_write
+from dashlib.package.load import load_package, load_uploaded
+from dashlib.query.filters import Filters, apply
+from dashlib.query.network import build_graph
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from dashlib import urlstate
-from dashlib.filters import Filters, apply, place_descendants
-from dashlib.load import load_package
 from dashlib.model import BUNDLED_DATA
+from dashlib.package.load import load_package
+from dashlib.query import urlstate
+from dashlib.query.filters import Filters, apply, place_descendants
 
 DATASET = load_package(BUNDLED_DATA).dataset
 VOCAB = {

@@ -25,9 +25,9 @@ import pandas as pd
 import pytest
 
 from conftest import read_rows
-from dashlib import geocode
 from dashlib.__main__ import main
-from dashlib.geocode import (
+from dashlib.geo import geocode
+from dashlib.geo.geocode import (
     COORD_SOURCES,
     GeoHit,
     LookupFailed,
@@ -39,8 +39,8 @@ from dashlib.geocode import (
     update_cache,
     write_geocache,
 )
-from dashlib.load import load_package
 from dashlib.model import BUNDLED_DATA, coerce_types, columns
+from dashlib.package.load import load_package
 
 TEST_UA = "climate-action-atlas-tests/1.0 (+https://example.invalid/tests)"
 

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import read_rows, write_rows
-from dashlib.load import Limits, PackageError, load_package, load_uploaded
 from dashlib.model import BUNDLED_DATA
+from dashlib.package.load import load_package, load_uploaded
+from dashlib.package.problems import Limits, PackageError
 
 CSV_NAMES = [p.name for p in BUNDLED_DATA.glob("*.csv")]
 

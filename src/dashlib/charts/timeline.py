@@ -33,12 +33,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashlib.charts.dates import date_text
 from dashlib.charts.style import OTHER, category_colors, esc
-from dashlib.dates import date_text
 from dashlib.i18n import label as enum_label
 from dashlib.i18n import t
 from dashlib.model import Dataset, enum_values
-from dashlib.summary import place_chains
+from dashlib.query.summary import place_chains
 
 FRAME_COLUMNS = (
     "event_id", "type", "type_label", "label", "label_local", "start", "end", "is_range", "precision",
@@ -154,7 +154,7 @@ def timeline_frame(dataset: Dataset, full: Dataset | None = None, lang: str = "e
         (``event_type == "conference"``) that overlap the span of the kept events and that the
         filters removed are added with ``context=True`` (drawn faded).
     lang : str
-        ``"en"`` or ``"fr"``: type labels and date text (:func:`dashlib.dates.date_text`, shared with
+        ``"en"`` or ``"fr"``: type labels and date text (:func:`dashlib.charts.dates.date_text`, shared with
         the other pages so a date reads the same everywhere).
     show_context : bool
         Whether to add the context sessions at all.

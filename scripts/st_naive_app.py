@@ -1,6 +1,6 @@
-"""The naive baseline of ``python -m dashlib bench``: this dashboard as most Streamlit dashboards are written.
+"""The naive baseline of ``python scripts/bench.py``: this dashboard as most Streamlit dashboards are written.
 
-Run it like any app (``DASHLIB_DATA=/path/to/package streamlit run src/dashlib/st_naive_app.py``).
+Run it like any app (``DASHLIB_DATA=/path/to/package streamlit run scripts/st_naive_app.py``).
 It is what a tutorial would build from the same CSV files, with nothing deliberately slow:
 
 - every rerun reads every table with ``pandas.read_csv`` (no ``st.cache_data``, no Parquet);

@@ -2,7 +2,7 @@
 
 frictionless checks types, required values, enums, unique and foreign keys from the descriptor;
 the checks here add what needs more than one cell or more than one file, and
-:func:`describe` turns any frictionless error into a :class:`~dashlib.load.Problem`.
+:func:`describe` turns any frictionless error into a :class:`~dashlib.package.problems.Problem`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from frictionless import Check, errors
 
+from dashlib.package.problems import Problem
+
 if TYPE_CHECKING:
     from frictionless import Row
-
-    from dashlib.load import Problem
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -155,7 +155,7 @@ _PLAIN = {
 
 
 def describe(error: Any, file: str, schema: dict[str, Any]) -> Problem:
-    """Turn a frictionless error into a :class:`~dashlib.load.Problem` a person can act on.
+    """Turn a frictionless error into a :class:`~dashlib.package.problems.Problem` a person can act on.
 
     Parameters
     ----------
@@ -171,8 +171,6 @@ def describe(error: Any, file: str, schema: dict[str, Any]) -> Problem:
     Problem
         File, row, column and a plain message.
     """
-    from dashlib.load import Problem
-
     kind = error.type
     row = getattr(error, "row_number", None)
     column = getattr(error, "field_name", None) or getattr(error, "label", None) or None

@@ -35,8 +35,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from dashlib.files import atomic_write
 from dashlib.model import PROJECT_ROOT, coerce_types, columns
+from dashlib.package.files import atomic_write
 
 COORD_SOURCES = ("manual", "cache", "gazetteer", "online", "parent", "unresolved")
 RESOLVED_COLUMNS = ("place_id", "lat", "lon", "coord_source", "approximate", "detail")
@@ -1029,7 +1029,8 @@ def run_command(args: argparse.Namespace) -> int:
         0 when every place is resolved, 1 when some are not, 2 when the package cannot be read
         or its cache cannot be written.
     """
-    from dashlib.load import PackageError, default_source, load_package
+    from dashlib.package.load import default_source, load_package
+    from dashlib.package.problems import PackageError
 
     path = Path(args.path) if args.path else default_source()
     folder = path.parent if path.is_file() and path.suffix == ".json" else path

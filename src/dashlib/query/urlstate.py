@@ -1,4 +1,4 @@
-"""The view state in the URL: :class:`~dashlib.filters.Filters` and language to query parameters and back.
+"""The view state in the URL: :class:`~dashlib.query.filters.Filters` and language to query parameters and back.
 
 The parameter names are a public interface (shared links depend on them)::
 
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from dashlib.filters import Filters
 from dashlib.model import Dataset, enum_values
+from dashlib.query.filters import Filters
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"

@@ -1,4 +1,4 @@
-"""Benchmark the app against a naive baseline at several data sizes: ``python -m dashlib bench``.
+"""Benchmark the app against a naive baseline at several data sizes: ``python scripts/bench.py``.
 
 For each size it writes a synthetic package (:mod:`dashlib.synth`, reused from the work folder),
 loads it once in a subprocess so that validation and the loader's cache are paid before any timing
@@ -13,7 +13,7 @@ the app with Streamlit's AppTest:
 3. on every page, ``--runs`` times: set a new selective filter and rerun ("sel"), then clear it
    and rerun ("unf": the unfiltered state, reached by a filter change); medians per page.
 
-The naive baseline (:mod:`dashlib.st_naive_app`) is driven through the same widget keys.
+The naive baseline (``scripts/st_naive_app.py``) is driven through the same widget keys.
 
 Bytes per rerun are the serialized size of every ForwardMsg a run produces (what the server sends
 for that run, before websocket compression, as to a browser that has cached nothing), maximum over
@@ -43,19 +43,20 @@ import json
 import math
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from dashlib.model import BUNDLED_DATA, PROJECT_ROOT
+from dashlib.model import BUNDLED_DATA
+from servers import free_port, wait_healthy
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 PAGES = ("overview", "map", "timeline", "network", "data")
 APPS = ("atlas", "naive")
@@ -91,22 +92,12 @@ EXIT_OK, EXIT_FAILED = 0, 1
 # Command line.
 
 
-def add_command(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``bench`` on the sub-parsers of ``python -m dashlib``.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``ArgumentParser.add_subparsers`` returned.
-    """
-    parser = subparsers.add_parser(
-        "bench",
-        help="benchmark the app against a naive baseline on synthetic data of several sizes",
-        description="Measure, for each size, the first run, the rerun after a filter change on every page "
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the benchmark's options on ``parser``."""
+    parser.description = ("Measure, for each size, the first run, the rerun after a filter change on every page "
                     "(selective filter and unfiltered), peak memory and bytes sent per rerun, for the app and "
                     "for a naive baseline, and the first render in Chromium. Prints a table and the targets, "
-                    "writes CSV. Exit 0 when every measurement ran (targets met or not), 1 when one failed.",
-    )
+                    "writes CSV. Exit 0 when every measurement ran (targets met or not), 1 when one failed.")
     parser.add_argument("--sizes", type=_sizes, default=_sizes(DEFAULT_SIZES), metavar="N,N,…",
                         help=f"numbers of events (default: {DEFAULT_SIZES})")
     parser.add_argument("--runs", type=_positive, default=5,
@@ -132,7 +123,6 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
                              "report where the time goes in its code")
     parser.add_argument("--timeout", type=float, default=1800.0, metavar="S",
                         help="give up on one app at one size after this many seconds (default: 1800)")
-    parser.set_defaults(run=run_command)
 
 
 def _sizes(value: str) -> list[int]:
@@ -308,7 +298,7 @@ def ensure_package(size: int, workdir: Path) -> tuple[Path, float | None]:
 
 
 def _subprocess_json(argv: list[str], spec: dict[str, Any] | None = None, timeout: float = 1800) -> dict[str, Any]:
-    """Run ``python -m dashlib.bench <argv> <spec> <out>`` and return the JSON it wrote.
+    """Run ``python scripts/bench.py <argv> <spec> <out>`` and return the JSON it wrote.
 
     The subprocess's progress lines (``[worker …``) are echoed as they come; the rest of its output
     is shown only when it fails.
@@ -324,7 +314,7 @@ def _subprocess_json(argv: list[str], spec: dict[str, Any] | None = None, timeou
         log = Path(tmp) / "log.txt"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-        proc = subprocess.Popen([sys.executable, "-m", "dashlib.bench", *argv, *extra, str(out)],
+        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *argv, *extra, str(out)],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=PROJECT_ROOT,
                                 text=True, errors="replace")
 
@@ -414,7 +404,7 @@ def prepare(package: str, n_filters: int) -> dict[str, Any]:
     dict
         ``prepare_s`` (seconds the load took), ``events`` and ``filters`` (see :func:`selective_filters`).
     """
-    from dashlib.load import load_package
+    from dashlib.package.load import load_package
 
     started = time.perf_counter()
     result = load_package(package)
@@ -429,7 +419,7 @@ def prepare(package: str, n_filters: int) -> dict[str, Any]:
 def selective_filters(dataset: Any, n: int, share: tuple[float, float] = SELECTIVE_SHARE) -> list[dict[str, Any]]:
     """Return ``n`` different filters of two organisation types, three countries and five years.
 
-    Each keeps, by the app's rules (:func:`dashlib.filters.apply`), the events held in the years
+    Each keeps, by the app's rules (:func:`dashlib.query.filters.apply`), the events held in the years
     that an organisation of one of the types and countries took part in. Pairs of types and
     triples of countries (among the nine countries holding most events) are tried in a fixed
     pseudo-random order; each pair and triple gives at most one filter, with the five years that
@@ -800,7 +790,7 @@ def _profile_pages(driver: _Driver, pages: list[str], filters: list[dict[str, An
 def _is_app_code(filename: str) -> bool:
     path = filename.replace("\\", "/")
     root = PROJECT_ROOT.as_posix()
-    if path.endswith(("/dashlib/bench.py",)):
+    if path.endswith(("/scripts/bench.py",)):
         return False
     return (path.startswith((f"{root}/src/dashlib/", f"{root}/pages/")) or path == f"{root}/app.py"
             or path == NAIVE_APP.as_posix())
@@ -895,28 +885,6 @@ _RENDERED_JS = """(quietMs) => {
           loaded: nav ? nav.domContentLoadedEventEnd : null,
           script_start: running.length ? running[0] : null, script_end: done.length ? done[done.length - 1] : null};
 }"""
-
-
-def free_port() -> int:
-    """Return a TCP port free on 127.0.0.1 (for a server the benchmark or a test starts)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
-    """Wait until a Streamlit server answers ``/_stcore/health``; raise if it exits or times out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode() == "ok":
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer /_stcore/health within {timeout:.0f} s")
 
 
 def _vm_hwm_mb(pid: int) -> float | None:
@@ -1406,10 +1374,17 @@ def write_outputs(out: Path, rows: list[dict[str, Any]], page_rows: list[dict[st
 
 
 # ---------------------------------------------------------------------------------------------
-# Subprocess entry points: python -m dashlib.bench {_prepare PACKAGE N OUT | _worker SPEC OUT}.
+# Entry points: python scripts/bench.py [OPTIONS], and for its subprocesses
+# python scripts/bench.py {_prepare PACKAGE N OUT | _worker SPEC OUT}.
 
 
-def _main(argv: list[str]) -> int:
+def main(argv: list[str]) -> int:
+    """Run the benchmark (options as ``--help`` lists them) or one of its subprocess steps."""
+    if not argv or not argv[0].startswith("_"):
+        parser = argparse.ArgumentParser(prog="python scripts/bench.py")
+        add_arguments(parser)
+        args = parser.parse_args(argv)
+        return run_command(args)
     command, *rest = argv
     if command == "_prepare":
         package, n, out = rest
@@ -1424,4 +1399,4 @@ def _main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

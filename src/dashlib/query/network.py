@@ -139,7 +139,7 @@ def build_graph(dataset: Dataset, full: Dataset | None = None, max_nodes: int | 
 
     Examples
     --------
-    >>> from dashlib.load import load_package
+    >>> from dashlib.package.load import load_package
     >>> from dashlib.model import BUNDLED_DATA
     >>> graph = build_graph(load_package(BUNDLED_DATA).dataset)
     >>> graph.nodes["c40"]["org_type"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashlib.dates import date_text
-from dashlib.filters import isin
+from dashlib.charts.dates import date_text
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
+from dashlib.query.filters import isin
 
 TABLE_ORDER = ("events", "organizations", "participations", "relations", "places", "sources")
 MAX_ROWS_SHOWN = 1_000

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashlib.files import atomic_write
 from dashlib.model import TABLES, Dataset
+from dashlib.package.files import atomic_write
 
 CACHE_DIR_NAME = ".dashlib-cache"
 FORMAT_VERSION = 1

@@ -1,0 +1,36 @@
+"""The Streamlit layer, the only part of dashlib that imports streamlit.
+
+app.py loads the data and draws the sidebar; pages call :func:`current_view` and hand what it
+returns to dashlib's pure functions and to the widgets here.
+
+- :mod:`~dashlib.ui.state`: the view and the session-state keys;
+- :mod:`~dashlib.ui.loading`: the default package (shared) or this session's upload;
+- :mod:`~dashlib.ui.sidebar`: language and filters, mirrored in the URL;
+- :mod:`~dashlib.ui.selection`: clicks on charts that narrow every view;
+- :mod:`~dashlib.ui.derived`: what pages compute once per dataset and filters;
+- :mod:`~dashlib.ui.widgets`, :mod:`~dashlib.ui.geocoding`, :mod:`~dashlib.ui.datainout`: shared widgets.
+"""
+
+from dashlib.ui.datainout import download_section, upload_section
+from dashlib.ui.derived import coordinates, headline_event, partner_graph
+from dashlib.ui.geocoding import geocode_online_button
+from dashlib.ui.loading import active_dataset, default_result
+from dashlib.ui.selection import on_map_select, on_network_select, on_topic_pick, select_filter
+from dashlib.ui.sidebar import reset_filters, sidebar
+from dashlib.ui.state import View, current_view, leave_legacy_pages_mode
+from dashlib.ui.widgets import (
+    empty_state,
+    highlighted_text,
+    map_legend,
+    ranking_table,
+    show_url_notices,
+    source_card,
+    source_picker,
+)
+
+__all__ = [
+    "View", "active_dataset", "coordinates", "current_view", "default_result", "download_section", "empty_state",
+    "geocode_online_button", "headline_event", "highlighted_text", "leave_legacy_pages_mode", "map_legend",
+    "on_map_select", "on_network_select", "on_topic_pick", "partner_graph", "ranking_table", "reset_filters",
+    "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker", "upload_section",
+]

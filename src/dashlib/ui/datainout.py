@@ -1,0 +1,95 @@
+"""Data in and out: the upload of another package for this session, and the downloads of what the filters show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import streamlit as st
+
+from dashlib import export
+from dashlib.charts.tables import TABLE_ORDER
+from dashlib.package.load import load_uploaded
+from dashlib.package.problems import Limits, LoadResult, PackageError, Problem
+from dashlib.ui.derived import coordinates
+from dashlib.ui.loading import default_result, problems_frame
+from dashlib.ui.sidebar import reset_filters
+from dashlib.ui.state import View
+
+UPLOAD_KEY, REPORT_KEY = "upload_files", "upload_report"
+
+
+def upload_limits():
+    """Return the loader's limits for uploads, in line with the uploader's own size limit."""
+    megabytes = int(st.get_option("server.maxUploadSize"))
+    return Limits(max_file_bytes=megabytes * 1024 * 1024, max_total_bytes=4 * megabytes * 1024 * 1024)
+
+
+def _on_upload() -> None:
+    """Validate what was uploaded; switch this session to it only when it is valid."""
+    files = st.session_state.get(UPLOAD_KEY) or []
+    if not files:
+        return
+    names = ", ".join(f.name for f in files)
+    try:
+        result = load_uploaded({f.name: f.getvalue() for f in files}, upload_limits())
+    except PackageError as exc:
+        result = LoadResult(None, (Problem(names, None, None, str(exc)),))
+    except Exception as exc:  # whatever a file does, the session keeps its data (the loader is fuzzed)
+        result = LoadResult(None, (Problem(names, None, None, f"could not be read: {type(exc).__name__}"),))
+    st.session_state[REPORT_KEY] = {"names": names, "problems": result.problems, "ok": result.ok}
+    if result.ok:
+        st.session_state["uploaded_dataset"] = replace(result.dataset, name=names)
+        reset_filters()
+
+
+def _use_bundled() -> None:
+    st.session_state.pop("uploaded_dataset", None)
+    st.session_state.pop(REPORT_KEY, None)
+    reset_filters()
+
+
+def upload_section(view: View) -> None:
+    """Let the user load their own package (this session only) and report what is wrong with it."""
+    limit = int(st.get_option("server.maxUploadSize"))
+    st.file_uploader(
+        view.t("upload.label"), type=["zip", "csv", "json", "txt", "md"], accept_multiple_files=True,
+        key=UPLOAD_KEY, on_change=_on_upload, help=view.t("upload.help", mb=limit),
+    )
+    report = st.session_state.get(REPORT_KEY)
+    if report and report["ok"]:
+        st.success(view.t("upload.ok", names=report["names"]), icon=":material/check_circle:")
+    elif report:
+        st.error(view.t("upload.failed", names=report["names"], n=len(report["problems"])), icon=":material/error:")
+        st.dataframe(problems_frame(report["problems"]), hide_index=True)
+    if st.session_state.get("uploaded_dataset") is not None:
+        st.button(view.t("upload.back"), on_click=_use_bundled, icon=":material/undo:")
+
+
+def download_section(view: View) -> None:
+    """Offer what the current filters show: a table as CSV or JSON, places, network, the package."""
+    def lazy(fmt: str, table: str | None = None) -> Callable[[], bytes]:
+        # Built only when the user clicks, from the view of this run.
+        return lambda: export.export(view.data, view.full, fmt, table, coords=coordinates(view.full))[0]
+
+    base = export.DEFAULT_BASENAME
+    table = st.selectbox(view.t("data.download_table"), TABLE_ORDER, key="download_table",
+                         format_func=lambda name: view.t(f"table.{name}"))
+    cols = st.columns(6)
+    cols[0].download_button("CSV", lazy("csv", table), f"{base}-{table}.csv", "text/csv", on_click="ignore",
+                            icon=":material/table_view:", help=view.t("data.csv_help"))
+    cols[1].download_button("JSON", lazy("json", table), f"{base}-{table}.json", "application/json",
+                            on_click="ignore", icon=":material/data_object:")
+    cols[2].download_button("GeoJSON", lazy("geojson"), f"{base}-places.geojson", "application/geo+json",
+                            on_click="ignore", icon=":material/map:", help=view.t("data.geojson_help"))
+    cols[3].download_button("GraphML", lazy("graphml"), f"{base}-network.graphml", "application/graphml+xml",
+                            on_click="ignore", icon=":material/hub:", help=view.t("data.graphml_help"))
+    # The only view that cannot become a package is one with no event (checking every reference
+    # here would cost seconds on a large package; the export adds what the rows refer to).
+    blocker = view.t("empty.title") if view.data.events.empty else None
+    cols[4].download_button(view.t("data.package"), lazy("zip"), f"{base}-package.zip", "application/zip",
+                            on_click="ignore", icon=":material/folder_zip:", disabled=blocker is not None,
+                            help=blocker or view.t("data.package_help"))
+    cols[5].download_button(view.t("data.template"), lambda: export.template_zip(default_result().dataset),
+                            f"{base}-template.zip", "application/zip", on_click="ignore",
+                            icon=":material/description:", help=view.t("upload.template"))
