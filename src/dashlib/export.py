@@ -15,6 +15,7 @@ export adds those rows back from the whole dataset as *context rows* (listed in 
 descriptor's ``export.context`` member), so that every foreign key resolves and the zip loads.
 
 The same functions serve the app (download buttons) and the command line::
+
     python -m dashlib export [PATH] --format csv|json|geojson|graphml|zip [--table T]
                              [--query 'org_type=ngo&start=2024-01-01'] -o FILE [--force]
 
