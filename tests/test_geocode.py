@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from conftest import read_rows
-from dashlib.__main__ import main
+from dashlib.cli import main
 from dashlib.geo import geocode
 from dashlib.geo.geocode import (
     COORD_SOURCES,

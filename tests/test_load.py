@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import read_rows, write_rows
-from dashlib.__main__ import main
+from dashlib.cli import main
 from dashlib.model import BUNDLED_DATA, TABLES
 from dashlib.package.load import load_package, load_uploaded
 

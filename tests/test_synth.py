@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashlib import synth
-from dashlib.__main__ import main
+from dashlib.cli import main
 from dashlib.geo.geocode import resolve_places
 from dashlib.model import BUNDLED_DATA, TABLES, coerce_types, columns, enum_values
 from dashlib.package.load import load_package
