@@ -1,0 +1,291 @@
+"""Where the data lives: a database that Ibis reaches (embedded DuckDB by default, PostgreSQL, …).
+
+A data package on disk is the exchange format; queries run in an engine. :func:`publish` writes a
+validated :class:`~dashlib.model.Dataset` into a database (a DuckDB file, PostgreSQL, or any
+backend Ibis can create tables on) in one step, with a ``dashlib_meta`` table that names the
+dataset (its content key), so a later publish of *different* data refuses to overwrite it unless
+asked to. :func:`connect` opens such a database by URL and returns a :class:`Store`: the Ibis
+table expressions every query starts from.
+
+The same expressions compile for each backend's SQL dialect; only bounded results (aggregates,
+the top N, one page of rows) should come back to pandas.
+
+Connection URLs are Ibis's: ``duckdb:///path/atlas.duckdb``, ``duckdb://`` (in memory),
+``postgresql://user@host:5432/db``, ``clickhouse://…``, ``trino://…``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from dashlib.model import TABLES, Dataset, coerce_types, columns, table_schema
+
+META_TABLE = "dashlib_meta"
+TEXTS_TABLE = "dashlib_source_texts"
+FORMAT_VERSION = 1
+# Rows sent to the database at a time: bounds the client's memory on a 1M-event package.
+CHUNK_ROWS = 200_000
+URL_SCHEMES = ("duckdb", "postgres", "postgresql", "clickhouse", "trino", "pyspark", "bigquery", "snowflake",
+               "mysql", "mssql", "sqlite", "datafusion", "risingwave", "exasol", "oracle", "impala", "druid")
+
+Progress = Callable[[str, int, int], None]
+
+
+class EngineError(Exception):
+    """The database cannot be reached, or does not hold a dataset this version can read."""
+
+
+class DifferentDatasetError(EngineError):
+    """Publishing would overwrite another dataset (pass ``replace=True`` to do so)."""
+
+
+def is_database_url(value: object) -> bool:
+    """Return True when ``value`` looks like a database URL Ibis can open (``scheme://…``)."""
+    if not isinstance(value, str) or "://" not in value:
+        return False
+    return value.split("://", 1)[0].split("+", 1)[0].lower() in URL_SCHEMES
+
+
+@dataclass(frozen=True)
+class Store:
+    """An open database holding one published dataset.
+
+    Attributes
+    ----------
+    backend : ibis.BaseBackend
+        The Ibis connection.
+    tables : mapping of str to ibis.Table
+        One table expression per name in :data:`~dashlib.model.TABLES`.
+    name : str
+        The dataset's label (its title).
+    key : str
+        The dataset's content key (as :attr:`Dataset.key`): equal keys mean equal data.
+    url : str
+        Where it lives (no password), for messages.
+    """
+
+    backend: Any
+    tables: Mapping[str, ir.Table]
+    name: str
+    key: str
+    url: str
+
+    def table(self, name: str) -> ir.Table:
+        """Return the table expression of one table."""
+        return self.tables[name]
+
+    def source_texts(self) -> dict[str, str]:
+        """Return the text of every source, by ``source_id``."""
+        frame = self.backend.table(TEXTS_TABLE).execute()
+        return dict(zip(frame["source_id"], frame["text"], strict=True))
+
+    def to_dataset(self) -> Dataset:
+        """Read every table whole into a :class:`Dataset` (typed as the schema says).
+
+        Fine for a package of a few thousand rows; queries on large data should run in the
+        engine and fetch only what they show.
+        """
+        tables = {}
+        for name in TABLES:
+            expr = self.tables[name]
+            text = expr.select([expr[c].cast("string").name(c) for c in expr.columns]).execute()
+            tables[name] = coerce_types(name, text.fillna(""))
+        return Dataset(tables, self.source_texts(), self.name, self.key)
+
+
+def _safe_url(url: str) -> str:
+    """Return the URL without its password, for messages."""
+    scheme, _, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        rest = f"{credentials.split(':', 1)[0]}@{host}"
+    return f"{scheme}://{rest}"
+
+
+def open_backend(url: str) -> Any:
+    """Open an Ibis connection for ``url``; raise :class:`EngineError` with a plain message on failure."""
+    try:
+        return ibis.connect(url)
+    except Exception as exc:  # every driver raises its own kind; a person needs the gist
+        raise EngineError(f"cannot open the database {_safe_url(url)}: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def read_meta(backend: Any) -> dict[str, str] | None:
+    """Return the ``dashlib_meta`` row of a database as a dict, or None when it holds no dataset."""
+    if META_TABLE not in backend.list_tables():
+        return None
+    frame = backend.table(META_TABLE).execute()
+    return dict(zip(frame["name"], frame["value"], strict=True))
+
+
+def connect(url: str) -> Store:
+    """Open a database that holds a published dataset.
+
+    Parameters
+    ----------
+    url : str
+        An Ibis connection URL (``duckdb:///atlas.duckdb``, ``postgresql://…``).
+
+    Returns
+    -------
+    Store
+        The dataset's table expressions.
+
+    Raises
+    ------
+    EngineError
+        When the database cannot be opened or holds no dataset (publish one first).
+    """
+    backend = open_backend(url)
+    try:
+        meta = read_meta(backend)
+    except Exception as exc:
+        raise EngineError(f"cannot read the database {_safe_url(url)}: {_reason(exc)}") from exc
+    if meta is None:
+        raise EngineError(f"{_safe_url(url)} holds no Climate Action Atlas dataset: publish one with "
+                          "`dashlib publish PACKAGE --to URL`")
+    if int(meta.get("format", "0")) != FORMAT_VERSION:
+        raise EngineError(f"{_safe_url(url)} was published by another version of dashlib (format "
+                          f"{meta.get('format')}); publish it again")
+    tables = {name: backend.table(name) for name in TABLES}
+    return Store(backend, tables, meta.get("name", ""), meta.get("key", ""), _safe_url(url))
+
+
+def _portable(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a table with plain column types every backend takes (no categoricals, no pandas string arrays)."""
+    out = {}
+    for field in table_schema(name)["fields"]:
+        column = frame[field["name"]]
+        kind = field.get("type", "string")
+        if kind in ("date", "datetime"):
+            out[field["name"]] = column.dt.date if kind == "date" else column
+        elif kind in ("number", "integer"):
+            out[field["name"]] = column
+        else:
+            out[field["name"]] = column.astype("object").where(column.notna(), None)
+    return pd.DataFrame(out, index=frame.index)
+
+
+IBIS_TYPES = {"string": "string", "date": "date", "datetime": "timestamp('UTC')", "number": "float64",
+              "integer": "int64", "boolean": "boolean"}
+
+
+def ibis_schema(name: str) -> ibis.Schema:
+    """Return the database schema of one table, from its Table Schema (every column nullable)."""
+    return ibis.schema({f["name"]: IBIS_TYPES.get(f.get("type", "string"), "string")
+                        for f in table_schema(name)["fields"]})
+
+
+def publish(dataset: Dataset, url: str, *, replace: bool = False, progress: Progress | None = None) -> Store:
+    """Write a validated dataset into a database and return it opened.
+
+    Tables are written under temporary names and swapped in at the end, so a reader never sees
+    half a dataset, and an interrupted publish leaves the old dataset as it was.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A validated dataset (from :func:`dashlib.package.load.load_package`).
+    url : str
+        Where to publish: an Ibis connection URL.
+    replace : bool
+        Overwrite a *different* dataset already there (the same dataset is always left as is).
+    progress : callable, optional
+        Called as ``progress(table, rows_done, rows_total)`` while tables are written.
+
+    Returns
+    -------
+    Store
+        The published dataset.
+
+    Raises
+    ------
+    DifferentDatasetError
+        When the database holds another dataset and ``replace`` is false.
+    EngineError
+        When the database cannot be reached or written.
+    """
+    backend = open_backend(url)
+    meta = read_meta(backend)
+    if meta is not None and meta.get("key") == dataset.key and int(meta.get("format", "0")) == FORMAT_VERSION:
+        return connect(url)
+    if meta is not None and not replace:
+        raise DifferentDatasetError(
+            f"{_safe_url(url)} already holds the dataset {meta.get('name')!r} (key {meta.get('key')}); "
+            "pass --replace to overwrite it")
+    total = sum(len(dataset.tables[n]) for n in TABLES)
+    done = 0
+    staged: list[str] = []
+    try:
+        for name in TABLES:
+            frame = _portable(name, dataset.tables[name])
+            temp = f"_dashlib_new_{name}"
+            staged.append(temp)
+            schema = ibis_schema(name)
+            backend.create_table(temp, schema=schema, overwrite=True)
+            for start in range(0, len(frame), CHUNK_ROWS):
+                chunk = frame.iloc[start:start + CHUNK_ROWS]
+                backend.insert(temp, ibis.memtable(chunk, schema=schema))
+                done += len(chunk)
+                if progress is not None:
+                    progress(name, done, total)
+        texts = pd.DataFrame({"source_id": list(dataset.source_texts), "text": list(dataset.source_texts.values())},
+                             dtype="object")
+        text_schema = ibis.schema({"source_id": "string", "text": "string"})
+        backend.create_table(f"_dashlib_new_{TEXTS_TABLE}", schema=text_schema, overwrite=True)
+        if len(texts):
+            backend.insert(f"_dashlib_new_{TEXTS_TABLE}", ibis.memtable(texts, schema=text_schema))
+        staged.append(f"_dashlib_new_{TEXTS_TABLE}")
+        new_meta = {"format": str(FORMAT_VERSION), "key": dataset.key, "name": dataset.name,
+                    "columns": json.dumps({n: columns(n) for n in TABLES})}
+        backend.create_table(f"_dashlib_new_{META_TABLE}",
+                             pd.DataFrame({"name": list(new_meta), "value": list(new_meta.values())}, dtype="object"),
+                             overwrite=True)
+        staged.append(f"_dashlib_new_{META_TABLE}")
+        _swap_in(backend, [*TABLES, TEXTS_TABLE, META_TABLE])
+    except Exception as exc:
+        for temp in staged:
+            try:
+                backend.drop_table(temp, force=True)
+            except Exception:  # the connection itself may be gone; nothing more to clean then
+                break
+        if isinstance(exc, EngineError):
+            raise
+        raise EngineError(f"cannot publish to {_safe_url(url)}: {_reason(exc)}") from exc
+    return connect(url)
+
+
+def _swap_in(backend: Any, names: list[str]) -> None:
+    """Replace each table by its staged ``_dashlib_new_`` copy, in one transaction where the engine has them."""
+    statements = []
+    for name in names:
+        statements.append(f'DROP TABLE IF EXISTS "{name}"')
+        statements.append(f'ALTER TABLE "_dashlib_new_{name}" RENAME TO "{name}"')
+    if backend.name == "duckdb":
+        backend.con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                backend.con.execute(statement)
+        except Exception:
+            backend.con.execute("ROLLBACK")
+            raise
+        backend.con.execute("COMMIT")
+    elif backend.name == "postgres":
+        with backend.con.transaction(), backend.con.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    else:  # engines without transactional DDL: each statement on its own
+        for statement in statements:
+            backend.raw_sql(statement)
