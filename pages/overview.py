@@ -1,7 +1,7 @@
 import streamlit as st
 
 from dashlib import ui
-from dashlib.charts.dates import date_text
+from dashlib.charts.locale import date_text
 from dashlib.query import summary
 from dashlib.text import md
 

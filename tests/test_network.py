@@ -13,11 +13,11 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from dashlib.charts.locale import format_count
 from dashlib.charts.network import (
     LABEL_CHARS,
     LABELLED_MOST,
     MAX_WIDENING,
-    format_count,
     line_width,
     network_alt_text,
     network_figure,
@@ -792,9 +792,11 @@ def test_summary_caption_of_every_fact_is_none(graph):
     assert network_alt_text(graph) == "Network of 18 organisations and 52 links"
 
 
-def test_format_count():
-    assert format_count(48_210) == "48,210" and format_count(48_210, "fr") == "48\u202f210"
-    assert format_count(2_912_345) == "2.9 M" and format_count(2_912_345, "fr") == "2,9 M"
+def test_captions_write_millions_short():
+    # CLDR's short forms: "2.9M" in English, "2,9 M" (no-break space) in French.
+    assert format_count(48_210, compact=True) == "48,210"
+    assert format_count(2_912_345, compact=True) == "2.9M"
+    assert format_count(2_912_345, "fr", compact=True) == "2,9\u00a0M"
 
 
 def test_graphml_of_a_summarised_network_round_trips(big_graph):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from dashlib.charts.dates import date_text
+from dashlib.charts.locale import date_text
 from dashlib.charts.style import category_colors
 from dashlib.charts.timeline import (
     DAY_MS,
@@ -197,10 +196,11 @@ def test_nothing_kept_gives_no_figure(full):
 @pytest.mark.parametrize(
     ("event_id", "expected"),
     [
+        # CLDR's interval formats: thin spaces (U+2009) around a dash between months.
         ("cop29", "11–22 Nov 2024"),
         (SIDE_EVENT, "21 Nov 2024"),
-        ("cop1", "28 Mar – 7 Apr 1995"),
-        ("cop28", "30 Nov – 12 Dec 2023"),
+        ("cop1", "28 Mar\u2009–\u20097 Apr 1995"),
+        ("cop28", "30 Nov\u2009–\u200912 Dec 2023"),
         ("c40-beijing-office-2017", "2017"),
         ("seoul-beijing-joint-committee-2013", "2013"),
     ],
@@ -211,11 +211,11 @@ def test_date_text_in_english(full, event_id, expected):
 
 def test_date_text_in_french_uses_french_month_names(full):
     frame = timeline_frame(full, full, lang="fr")
-    # The shared formatter (dashlib.charts.dates) decides between "nov." and "novembre"; either is French.
-    assert re.fullmatch(r"11–22 nov(\.|embre) 2024", _row(frame, "cop29")["date_text"])
-    assert re.fullmatch(r"21 nov(\.|embre) 2024", _row(frame, SIDE_EVENT)["date_text"])
-    assert re.fullmatch(r"28 mars – 7 avr(\.|il) 1995", _row(frame, "cop1")["date_text"])
-    assert re.fullmatch(r"30 nov(\.|embre) – 12 déc(\.|embre) 2023", _row(frame, "cop28")["date_text"])
+    # CLDR's fr_FR formats: abbreviated months, no space around the dash within a month.
+    assert _row(frame, "cop29")["date_text"] == "11–22 nov. 2024"
+    assert _row(frame, SIDE_EVENT)["date_text"] == "21 nov. 2024"
+    assert _row(frame, "cop1")["date_text"] == "28 mars\u2009–\u20097 avr. 1995"
+    assert _row(frame, "cop28")["date_text"] == "30 nov.\u2009–\u200912 déc. 2023"
     for row in frame.itertuples():
         assert row.date_text == date_text(row.start, row.end, row.precision, "fr")
 
@@ -242,10 +242,9 @@ def test_french_labels(full):
     frame = timeline_frame(sub, full, lang="fr")
     data = timeline_figure(frame, lang="fr").to_dict()["data"]
     assert {trace["name"] for trace in data if trace["showlegend"]} == {"Conférence", "Session parallèle", "Jalon"}
-    assert re.fullmatch(r"11–22 nov(\.|embre) 2024", _row(frame, "cop29")["date_text"])
+    assert _row(frame, "cop29")["date_text"] == "11–22 nov. 2024"
     assert "Lieu" in data[0]["hovertemplate"] and "Source" in data[0]["hovertemplate"]
-    assert re.fullmatch(r"Chronologie de 3 événements du 11 nov(\.|embre) 2024 au 22 nov(\.|embre) 2024",
-                        timeline_alt_text(frame, "fr"))
+    assert timeline_alt_text(frame, "fr") == "Chronologie de 3 événements du 11 nov. 2024 au 22 nov. 2024"
 
 
 def test_place_chain_and_source_title(full):
@@ -460,12 +459,12 @@ def test_french_labels_when_counted(synth2k, synth20k, synth100k):
     assert all(row[1].endswith(" événements") or row[1] == "1 événement" for row in data[1]["customdata"])
     layout = chart.figure.to_dict()["layout"]
     assert layout["yaxis"]["title"]["text"] == "Événements par an"
-    assert layout["separators"] == ",\u00a0"
-    assert chart.alt.startswith("2\u00a0000 événements du ")
+    assert layout["separators"] == ",\u202f"  # CLDR's French group separator: a narrow no-break space
+    assert chart.alt.startswith("2\u202f000 événements du ")
     assert "comptés par an" in chart.alt and "affinez les filtres pour voir chaque événement" in chart.alt
     big = timeline_counts(synth100k, lang="fr")
-    assert big["count_text"].str.fullmatch(r"\d{1,3}(\u00a0\d{3})* événements?").all()
-    assert any("\u00a0" in text for text in big["count_text"])  # thousands, grouped the French way
+    assert big["count_text"].str.fullmatch(r"\d{1,3}(\u202f\d{3})* événements?").all()
+    assert any("\u202f" in text for text in big["count_text"])  # thousands, grouped the French way
     months = timeline_counts(apply(synth20k, Filters(start=date(2010, 1, 1), end=date(2011, 6, 30))), lang="fr")
     assert "janv. 2010" in set(months["period_text"])
     weeks = timeline_counts(synth2k, lang="fr", period="week")

@@ -82,7 +82,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "timeline.count": "{n} events",
         "timeline.context_hover": "Shown for context: the current filters leave it out.",
         "timeline.alt_context": "Faded for context, outside the current filters: {n}.",
-        "timeline.count_one": "1 event",
+        "timeline.count_one": "{n} event",
         "timeline.caption_aggregated": "Too many events to draw one by one: they are counted per {period} and "
         "stacked by event type.",
         "timeline.alt_aggregated": "{n} events from {first} to {last}: counted per {period}, as over {max} are "
@@ -109,9 +109,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.context": "Outside the current filters: shown as the partner of an organisation in them",
         "network.other_type": "Other",
         "network.shared_events": "{n} shared events",
-        "network.shared_events_one": "1 shared event",
+        "network.shared_events_one": "{n} shared event",
         "network.relations_count": "{n} relations",
-        "network.relations_count_one": "1 relation",
+        "network.relations_count_one": "{n} relation",
         "network.example": "For example",
         "network.summary_nodes": "Showing the {shown} most connected of {total} organisations.",
         "network.summary_lines": "Each line stands for all the relations of one type, or all the shared events, "
@@ -257,7 +257,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "timeline.count": "{n} événements",
         "timeline.context_hover": "Affiché pour le contexte : les filtres actuels l'excluent.",
         "timeline.alt_context": "Estompés pour le contexte, hors des filtres actuels : {n}.",
-        "timeline.count_one": "1 événement",
+        "timeline.count_one": "{n} événement",
         "timeline.caption_aggregated": "Trop d'événements pour les dessiner un à un : ils sont comptés par {period} "
         "et empilés par type d'événement.",
         "timeline.alt_aggregated": "{n} événements du {first} au {last} : comptés par {period}, car au-delà de "
@@ -286,9 +286,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.context": "Hors des filtres actuels : affichée comme partenaire d'une organisation retenue",
         "network.other_type": "Autre",
         "network.shared_events": "{n} événements en commun",
-        "network.shared_events_one": "1 événement en commun",
+        "network.shared_events_one": "{n} événement en commun",
         "network.relations_count": "{n} relations",
-        "network.relations_count_one": "1 relation",
+        "network.relations_count_one": "{n} relation",
         "network.example": "Par exemple",
         "network.summary_nodes": "Les {shown} organisations les plus connectées sur {total} sont affichées.",
         "network.summary_lines": "Chaque trait représente toutes les relations d'un type, ou tous les événements "

@@ -31,13 +31,13 @@ import math
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import plotly.graph_objects as go
 
+from dashlib.charts.locale import count_text, date_text, format_count
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label, t
 from dashlib.model import enum_values
@@ -102,15 +102,6 @@ def line_width(relation_type: str, count: object = None) -> float:
     base = _edge_style(relation_type)["width"]
     number = count if isinstance(count, int | float) and count > 1 else 1
     return base + round(2 * min(WIDTH_PER_DOUBLING * math.log2(number), MAX_WIDENING)) / 2
-
-
-def format_count(number: int, lang: str = "en") -> str:
-    """Return a count as read in a caption: ``48,210`` (``48 210`` in French), ``2.9 M`` from a million."""
-    if number >= 1_000_000:
-        text = f"{number / 1_000_000:.1f} M"
-        return text.replace(".", ",") if lang == "fr" else text
-    text = f"{number:,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
 
 
 def _org_types(graph: nx.Graph) -> list[str | None]:
@@ -189,10 +180,6 @@ def _name(graph: nx.Graph, node: str) -> str:
     return str(graph.nodes[node].get("name") or node) if node in graph else str(node)
 
 
-def _date_text(value: object) -> str:
-    return value.isoformat() if isinstance(value, date) else esc(value)
-
-
 def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") -> str:
     """Return the hover text of one edge: type, who to whom, date, event, quotes and sources.
 
@@ -218,7 +205,7 @@ def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") 
         ends = sorted((a, b))
         lines.append(f"{esc(_name(graph, ends[0]))} — {esc(_name(graph, ends[1]))}")
         key = "network.shared_events" if kind == CO_PARTICIPATION else "network.relations_count"
-        lines.append(f"<b>{esc(t(key + ('_one' if count == 1 else ''), lang, n=format_count(count, lang)))}</b>")
+        lines.append(f"<b>{esc(count_text(key, count, lang))}</b>")
         if kind == CO_PARTICIPATION:
             if data.get("event_title"):
                 lines.append(_field("network.example", _wrap(data["event_title"]), lang))
@@ -235,7 +222,7 @@ def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") 
         if data.get("event_title"):
             lines.append(_field("col.event", _wrap(data["event_title"]), lang))
     if data.get("start_date"):
-        lines.append(_date_text(data["start_date"]))
+        lines.append(esc(date_text(data["start_date"], lang=lang)))
     quotes = str(data.get("quote") or "").split("\n")
     sources = str(data.get("source_id") or "").split("\n")
     opening, closing = QUOTE_MARKS.get(lang, QUOTE_MARKS["en"])
@@ -618,7 +605,8 @@ def network_alt_text(graph: nx.Graph, lang: str = "en") -> str:
         ``t("network.alt")`` with the number of organisations and of links (edges: relations
         and shared events).
     """
-    text = t("network.alt", lang, n=graph.number_of_nodes(), m=graph.number_of_edges())
+    text = t("network.alt", lang, n=format_count(graph.number_of_nodes(), lang),
+             m=format_count(graph.number_of_edges(), lang))
     note = summary_caption(graph, lang)
     return f"{text}. {note}" if note else text
 
@@ -638,13 +626,13 @@ def summary_caption(graph: nx.Graph, lang: str = "en") -> str | None:
     str or None
         For example "Showing the 150 most connected of 48,210 organisations. Each line stands for
         all the relations of one type, or all the shared events, of two organisations: 400 lines
-        for 21,300 links; 2.9 M more links are not drawn." None for a graph of every fact.
+        for 21,300 links; 2.9M more links are not drawn." None for a graph of every fact.
     """
     info = network_summary(graph)
     if not info["summarised"]:
         return None
-    n = {k: format_count(v, lang) for k, v in info.items() if not isinstance(v, bool)}
-    drawn = format_count(info["total_links"] - info["hidden_edges"], lang)
+    n = {k: format_count(v, lang, compact=True) for k, v in info.items() if not isinstance(v, bool)}
+    drawn = format_count(info["total_links"] - info["hidden_edges"], lang, compact=True)
     parts = [t("network.summary_nodes", lang, shown=n["shown"], total=n["total_nodes"])] if info["hidden_nodes"] else []
     if info["total_links"]:
         parts.append(t("network.summary_lines", lang, lines=n["lines"], drawn=drawn, hidden=n["hidden_edges"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashlib.charts.dates import date_text
+from dashlib.charts.locale import date_text
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query.filters import isin

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashlib.charts.dates import date_text
+from dashlib.charts.locale import count_text, date_text, format_count, number_separators
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label as enum_label
 from dashlib.i18n import t
@@ -154,7 +154,7 @@ def timeline_frame(dataset: Dataset, full: Dataset | None = None, lang: str = "e
         (``event_type == "conference"``) that overlap the span of the kept events and that the
         filters removed are added with ``context=True`` (drawn faded).
     lang : str
-        ``"en"`` or ``"fr"``: type labels and date text (:func:`dashlib.charts.dates.date_text`, shared with
+        ``"en"`` or ``"fr"``: type labels and date text (:func:`dashlib.charts.locale.date_text`, shared with
         the other pages so a date reads the same everywhere).
     show_context : bool
         Whether to add the context sessions at all.
@@ -391,12 +391,12 @@ def timeline_alt_text(frame: pd.DataFrame, lang: str = "en") -> str:
         return t("empty.title", lang)
     first = frame.loc[frame["start"].idxmin()]
     last = frame.loc[frame["end"].idxmax()]
-    text = t("timeline.alt", lang, n=len(frame),
+    text = t("timeline.alt", lang, n=format_count(len(frame), lang),
              first=date_text(first["start"], None, first["precision"], lang),
              last=date_text(last["end"], None, last["precision"], lang))
     n_context = int(frame["context"].sum())
     if n_context:
-        text += " " + t("timeline.alt_context", lang, n=n_context)
+        text += " " + t("timeline.alt_context", lang, n=format_count(n_context, lang))
     return text
 
 
@@ -433,16 +433,6 @@ def count_period(first: pd.Timestamp, last: pd.Timestamp) -> str:
     """
     span = pd.Timestamp(last) - pd.Timestamp(first)
     return next(name for name, above in COUNT_PERIODS if span > above or name == "day")
-
-
-def format_count(n: int, lang: str = "en") -> str:
-    """Return a whole number as text: ``1,234`` in English, ``1 234`` (no-break space) in French."""
-    text = f"{int(n):,}"
-    return text.replace(",", "\u00a0") if lang == "fr" else text
-
-
-def _events_text(n: int, lang: str) -> str:
-    return t("timeline.count_one", lang) if n == 1 else t("timeline.count", lang, n=format_count(n, lang))
 
 
 def _dated_starts(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -556,7 +546,7 @@ def timeline_counts(dataset: Dataset, lang: str = "en", period: str | None = Non
         "type_label": [esc(enum_label("event_type", types[k], lang)) for k in kinds],
         "count": counts.astype("int64"),
         "period_text": [texts[p] for p in periods],
-        "count_text": [_events_text(c, lang) for c in counts],
+        "count_text": [count_text("timeline.count", c, lang) for c in counts],
     }, columns=list(COUNT_COLUMNS))
 
 
@@ -609,7 +599,7 @@ def timeline_counts_figure(counts: pd.DataFrame, lang: str = "en") -> go.Figure 
     layout = {
         "height": _COUNT_HEIGHT_PX, "margin": {"l": 10, "r": 10, "t": 20, "b": legend_px},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "barmode": "stack",
-        "hovermode": "closest", "separators": ",\u00a0" if fr else ".,",
+        "hovermode": "closest", "separators": number_separators(lang),
         "legend": {"orientation": "h", "xanchor": "left", "x": 0, "yref": "container", "yanchor": "bottom", "y": 0,
                    "bgcolor": "rgba(0,0,0,0)", "traceorder": "normal"},
         "xaxis": {

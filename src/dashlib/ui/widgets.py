@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashlib.charts.locale import date_text, language_name
 from dashlib.charts.map import legend_items
 from dashlib.i18n import label
 from dashlib.query.summary import source_of
@@ -41,9 +42,9 @@ def source_card(view: View, source_id: str, quote: object = None) -> None:
         return
     with st.container(border=True):
         st.markdown(f"**{view.t('overview.source_label')}** {md(source['title'])}")
-        published = source["published"].date().isoformat() if pd.notna(source["published"]) else "—"
+        published = date_text(source["published"], lang=view.lang) or "—"
         st.caption(view.t("overview.provenance", publisher=md(source["publisher"]) or "—", published=published,
-                          language=md(source["language"]) or "—"))
+                          language=md(language_name(source["language"], view.lang)) or "—"))
         if isinstance(quote, str) and quote:
             kind = view.t(f"quote.{source['text_kind']}")
             st.markdown(f"**{view.t('overview.quote')}** ({kind}):\n\n> {md(quote)}")
