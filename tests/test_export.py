@@ -17,7 +17,7 @@ import pytest
 from conftest import read_rows, write_rows
 from dashlib import export as ex
 from dashlib.cli import main
-from dashlib.geo.geocode import resolve_places
+from dashlib.geo.chain import resolve_places
 from dashlib.model import BUNDLED_DATA, TABLES, Dataset, coerce_types, table_schema
 from dashlib.package.files import atomic_write
 from dashlib.package.load import load_package, load_uploaded

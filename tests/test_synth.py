@@ -12,7 +12,7 @@ import pytest
 
 from dashlib import synth
 from dashlib.cli import main
-from dashlib.geo.geocode import resolve_places
+from dashlib.geo.chain import resolve_places
 from dashlib.model import BUNDLED_DATA, TABLES, coerce_types, columns, enum_values
 from dashlib.package.load import load_package
 

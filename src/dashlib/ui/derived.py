@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashlib.geo.geocode import resolve_places, update_cache
+from dashlib.geo.chain import resolve_places
+from dashlib.geo.geocache import update_cache
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
 from dashlib.query import summary

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashlib.geo.geocode import default_endpoint, geocode_online, update_cache
+from dashlib.geo.geocache import update_cache
+from dashlib.geo.nominatim import default_endpoint, geocode_online
 from dashlib.ui.derived import ONLINE_CACHE_KEY, online_rows
 from dashlib.ui.state import View
 

@@ -1,0 +1,198 @@
+"""``dashlib geocode [PATH] [--online]``: resolve every place of a package and fill its geocache."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
+from dashlib.geo.chain import geocode_places, place_query, resolve_places
+from dashlib.geo.geocache import geocache_path, read_geocache, typed_geocache, update_cache, write_geocache
+from dashlib.geo.nominatim import (
+    DEFAULT_ENDPOINT,
+    DEFAULT_TIMEOUT,
+    ENDPOINT_ENV,
+    USER_AGENT_ENV,
+    NominatimLookup,
+    parse_endpoint,
+)
+from dashlib.package.load import default_source, load_package
+from dashlib.package.problems import PackageError
+
+DESCRIPTION = """\
+Give every place of a folder package coordinates, and keep what was found in its geocache.csv.
+
+Each place takes the first answer of this chain, and the table printed says which step gave it:
+
+  manual      lat/lon given in places.csv
+  cache       geocache.csv, what earlier runs found (matched on the place's query, else its name)
+  gazetteer   GeoNames cities of 15,000+ people, offline (by geonames_id, else by name and country)
+  online      Nominatim, only with --online: one request a second at most, identified by its
+              user agent, answers written to the cache so that the next run asks nothing
+  parent      the nearest enclosing place that has coordinates, flagged approximate
+  unresolved  none of the above: listed, and never plotted
+
+The cache is written atomically (a temporary file, then renamed), and only when it changes; no
+other file of the package is touched. A zipped package cannot be written to: unpack it first.
+"""
+
+EPILOG = f"""\
+exit status:
+  0  every place has coordinates
+  1  some places stay unresolved (they are listed; try --online)
+  2  the package cannot be read, has problems (run dashlib validate), or its cache cannot be written
+
+environment:
+  {ENDPOINT_ENV}        the Nominatim server (default {DEFAULT_ENDPOINT})
+  {USER_AGENT_ENV}  the User-Agent sent to it (default climate-action-atlas/<version>)
+
+examples:
+  dashlib geocode data/                     offline: manual, cache, gazetteer, parent
+  dashlib geocode data/ --online            ask Nominatim for the rest
+  dashlib geocode data/ --refresh           look the cached places up again (after a gazetteer update)
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Declare ``geocode`` and its arguments on the sub-parsers of ``dashlib``."""
+    parser = subparsers.add_parser(
+        "geocode", help="resolve every place and fill the package's geocache.csv (offline unless --online)",
+        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", nargs="?",
+                        help="package folder or its datapackage.json (default: $DASHLIB_DATA or data/)")
+    parser.add_argument("--online", action="store_true",
+                        help="ask Nominatim for the places the cache and the gazetteer do not know (1 request/s)")
+    parser.add_argument("--endpoint", type=_endpoint, default=None, metavar="URL",
+                        help=f"Nominatim server (default: ${ENDPOINT_ENV} or {DEFAULT_ENDPOINT})")
+    parser.add_argument("--user-agent", default=None, metavar="TEXT",
+                        help=f"User-Agent sent to Nominatim (default: ${USER_AGENT_ENV} or "
+                             "climate-action-atlas/<version>)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"seconds to wait for each answer (default: {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--refresh", action="store_true",
+                        help="look again at queries already cached (the gazetteer's always; "
+                             "Nominatim's with --online)")
+    return parser
+
+
+def _endpoint(value: str) -> str:
+    """Check ``--endpoint`` while parsing, so that a wrong URL is a usage error."""
+    try:
+        parse_endpoint(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+class _Bar:
+    """A tqdm bar that appears with the first look-up (a run with nothing to ask shows none)."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int, query: str) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="Nominatim", unit="place", file=sys.stderr)
+        self.bar.n = done
+        self.bar.set_postfix_str(query[:40], refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _print_table(places: pd.DataFrame, resolved: pd.DataFrame) -> None:
+    names = dict(zip(places["place_id"], places["name"], strict=True)) if "name" in places else {}
+    print(f"{'place':<24} {'lat':>10} {'lon':>11}  {'source':<10} detail")
+    for row in resolved.itertuples(index=False):
+        lat = f"{row.lat:.5f}" if math.isfinite(row.lat) else "–"
+        lon = f"{row.lon:.5f}" if math.isfinite(row.lon) else "–"
+        label = str(names.get(row.place_id, row.place_id))[:24]
+        print(f"{label:<24} {lat:>10} {lon:>11}  {row.coord_source!s:<10} {row.detail}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Resolve the places of the package ``args.path`` names, print them, write its cache.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``path``, ``online``, ``endpoint``, ``user_agent``, ``timeout``, ``refresh``.
+
+    Returns
+    -------
+    int
+        ``EXIT_OK`` when every place is resolved, ``EXIT_PROBLEMS`` when some are not,
+        ``EXIT_UNUSABLE`` when the package cannot be read or its cache cannot be written.
+    """
+    path = Path(args.path) if args.path else default_source()
+    folder = path.parent if path.is_file() and path.suffix == ".json" else path
+    if not folder.is_dir():
+        if path.is_file():
+            print(f"{path}: geocode writes geocache.csv into a package folder, not into a zip or another "
+                  "file: unpack it and run again on the folder", file=sys.stderr)
+        else:
+            print(f"{path}: no such package folder", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        result = load_package(folder)
+    except PackageError as exc:
+        print(f"{folder}: cannot read the package: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if not result.ok or result.dataset is None:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(f"{folder}: the package has {len(result.problems)} problem(s); fix them first "
+              "(dashlib validate)", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+    places = result.dataset.places
+    cache_file = geocache_path(folder)
+    existing = read_geocache(cache_file)
+    working = existing
+    if args.refresh:
+        queries = {q for q in (place_query(r) for r in places.to_dict("records")) if q}
+        providers = {"geonames", "nominatim"} if args.online else {"geonames"}
+        working = existing[~(existing["query"].isin(queries) & existing["provider"].isin(providers))]
+
+    bar = _Bar()
+    if args.online:
+        lookup = NominatimLookup(args.endpoint, args.user_agent, args.timeout)
+        print(f"asking {lookup.endpoint} as {lookup.user_agent!r}, one request a second at most",
+              file=sys.stderr)
+        found = geocode_places(places, typed_geocache(working), lookup=lookup, progress=bar)
+    else:
+        found = geocode_places(places, typed_geocache(working))
+    bar.close()
+
+    merged = update_cache(existing, found.new_cache_rows)
+    final = resolve_places(places, typed_geocache(merged))
+    _print_table(places, final)
+    for query, message in found.messages.items():
+        print(f"{query}: {message}", file=sys.stderr)
+    if found.stopped:
+        print(f"Nominatim: {found.stopped}", file=sys.stderr)
+
+    try:
+        changed = write_geocache(cache_file, merged) if len(merged) or cache_file.exists() else False
+    except OSError as exc:
+        print(f"{cache_file}: cannot write the cache: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(f"{cache_file}: {'written' if changed else 'unchanged'} ({len(merged)} entries)")
+
+    unresolved = final[final["coord_source"] == "unresolved"]
+    approximate = int(final["approximate"].sum())
+    print(f"{len(final) - len(unresolved)} of {len(final)} places resolved"
+          f"{f', {approximate} approximate' if approximate else ''}")
+    if len(unresolved):
+        print(f"{len(unresolved)} unresolved (never plotted): {', '.join(unresolved['place_id'])}"
+              + ("" if args.online else "; try --online"), file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
