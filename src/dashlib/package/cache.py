@@ -1,10 +1,11 @@
 """A columnar copy of a validated package, so that only its first load pays for validation.
 
-After a folder package loads without problems, its typed tables are written as Parquet into
-``<package>/.dashlib-cache/`` (or, when the package folder is read-only, a per-user cache
-folder), with a manifest naming every file of the package by path, size and modification time.
-A later load of the same, unchanged files reads the Parquet copy instead of validating the CSVs
-again; any change to any file of the package makes the copy stale, and it is rebuilt.
+After a folder package loads without problems, its typed tables are written as Parquet into a
+folder of their own under the cache directory (``$DASHLIB_CACHE_DIR`` if set, else the user's
+cache directory for dashlib, from platformdirs), never beside the data. A manifest names every
+file of the package by path, size and modification time. A later load of the same, unchanged files
+reads the Parquet copy instead of validating the CSVs again; any change to any file of the package
+makes the copy stale, and it is rebuilt.
 """
 
 from __future__ import annotations
@@ -15,19 +16,29 @@ import os
 from pathlib import Path
 
 import pandas as pd
+from platformdirs import user_cache_path
 
 from dashlib.model import TABLES, Dataset
 from dashlib.package.files import atomic_write
 
-CACHE_DIR_NAME = ".dashlib-cache"
+CACHE_DIR_ENV = "DASHLIB_CACHE_DIR"
+# Earlier versions kept their copy inside the package folder; such a folder, if left, is not package data.
+LEGACY_CACHE_DIR_NAME = ".dashlib-cache"
 FORMAT_VERSION = 1
 PACKAGE_SUFFIXES = (".csv", ".json", ".txt", ".md")
 
 
+def cache_root() -> Path:
+    """Return dashlib's cache directory: ``$DASHLIB_CACHE_DIR`` if set, else the user's cache directory."""
+    configured = os.environ.get(CACHE_DIR_ENV)
+    return Path(configured) if configured else user_cache_path("dashlib", appauthor=False)
+
+
 def package_files(folder: Path) -> list[Path]:
-    """Return the files of a package folder that loading reads (its cache left out)."""
+    """Return the files of a package folder that loading reads (a cache left by an older version left out)."""
     return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and not p.is_symlink() and CACHE_DIR_NAME not in p.relative_to(folder).parts
+                  if p.is_file() and not p.is_symlink()
+                  and LEGACY_CACHE_DIR_NAME not in p.relative_to(folder).parts
                   and p.suffix.lower() in PACKAGE_SUFFIXES)
 
 
@@ -41,12 +52,8 @@ def fingerprint(folder: Path) -> str:
 
 
 def cache_dir(folder: Path) -> Path:
-    """Return where the cache of a package folder lives: inside it if writable, else per user."""
-    inside = folder / CACHE_DIR_NAME
-    if os.access(folder, os.W_OK) and (not inside.exists() or os.access(inside, os.W_OK)):
-        return inside
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dashlib"
-    return base / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    """Return the cache folder of one package folder: under :func:`cache_root`, named by its resolved path."""
+    return cache_root() / "packages" / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
 
 
 def read(folder: Path) -> Dataset | None:
@@ -97,7 +104,8 @@ def write(folder: Path, dataset: Dataset, print_fingerprint: str) -> bool:
         for name in TABLES:
             atomic_write(where / f"{name}.parquet", lambda fh, n=name: dataset.tables[n].to_parquet(fh, index=False))
         manifest = {"fingerprint": print_fingerprint, "name": dataset.name, "key": dataset.key,
-                    "source_texts": dict(dataset.source_texts), "format": FORMAT_VERSION}
+                    "source_texts": dict(dataset.source_texts), "format": FORMAT_VERSION,
+                    "package": str(folder.resolve())}
         # The manifest last: a cache without it, or with another fingerprint, is never read.
         atomic_write(where / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
     except (OSError, ValueError, ImportError):

@@ -197,7 +197,7 @@ def _digest(root: Path) -> str:
 def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS, *, use_cache: bool = True) -> LoadResult:
     """Read and validate a data package.
 
-    A folder package that loaded without problems is kept as Parquet beside it (see
+    A folder package that loaded without problems is kept as Parquet in the cache directory (see
     :mod:`dashlib.package.cache`): later loads of the unchanged files skip validation.
 
     Parameters

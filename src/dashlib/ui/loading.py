@@ -8,17 +8,19 @@ import pandas as pd
 import streamlit as st
 
 from dashlib.model import Dataset
+from dashlib.package import cache
 from dashlib.package.load import default_source, load_package
 from dashlib.package.problems import LoadResult, PackageError, Problem
 
 
 def _fingerprint(path: Path) -> str:
-    """Return a cheap key that changes when any file of the package changes."""
-    if path.is_file():
-        stat = path.stat()
-        return f"{stat.st_size}:{stat.st_mtime_ns}"
-    stats = sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in path.rglob("*") if p.is_file())
-    return repr(stats)
+    """Return a cheap key that changes when a file the loader reads changes (never its own cache)."""
+    if path.is_dir():
+        return cache.fingerprint(path)
+    if path.suffix.lower() == ".json":  # a descriptor: the loader reads its whole folder
+        return cache.fingerprint(path.parent)
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 @st.cache_resource(show_spinner="Loading the data package…", max_entries=4)
