@@ -135,3 +135,28 @@ def test_an_unreachable_server_gives_a_plain_message_quickly():
 ])
 def test_database_urls_are_told_from_package_paths(value, expected):
     assert engine.is_database_url(value) is expected
+
+
+def test_the_publish_command_loads_a_package_and_refuses_other_data(tmp_path, package_copy, edit_table, capsys):
+    from dashlib.cli import main
+
+    url = f"duckdb:///{tmp_path / 'atlas.duckdb'}"
+    assert main(["publish", str(package_copy), "--to", url]) == 0
+    assert "published to duckdb://" in capsys.readouterr().out
+    edit_table("events", 0, "summary", "Another summary.")
+    assert main(["publish", str(package_copy), "--to", url]) == 2
+    assert "pass --replace" in capsys.readouterr().err
+    assert "Another summary." not in set(engine.connect(url).table("events").execute()["summary"])
+    assert main(["publish", str(package_copy), "--to", url, "--replace"]) == 0
+    assert "Another summary." in set(engine.connect(url).table("events").execute()["summary"])
+
+
+def test_the_publish_command_writes_nothing_for_an_invalid_package(tmp_path, edit_table, capsys):
+    from dashlib.cli import main
+
+    url = f"duckdb:///{tmp_path / 'atlas.duckdb'}"
+    package = edit_table("events", 0, "start_date", "2024-13-45")
+    assert main(["publish", str(package), "--to", url]) == 1
+    assert "events.csv:2:start_date:" in capsys.readouterr().out
+    with pytest.raises(engine.EngineError, match="holds no Climate Action Atlas dataset"):
+        engine.connect(url)
