@@ -52,7 +52,7 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     full : Dataset
         The whole dataset (unused places are not drawn, but parents are named from it).
     coords : pandas.DataFrame
-        :func:`dashlib.geo.geocode.resolve_places` of the whole dataset's places.
+        :func:`dashlib.geo.chain.resolve_places` of the whole dataset's places.
     lang : str
         Language of the labels.
 
