@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from dashlib.model import BUNDLED_DATA
+from dashlib.query.spec import widget_keys
 from servers import free_port, wait_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +70,8 @@ NAIVE_PAGE = {"overview": "Overview", "map": "Map", "timeline": "Timeline", "net
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
+# The sidebar widgets both apps share, by Filters field (the filter spec's keys).
+KEYS = widget_keys()
 BARE_APP = 'import streamlit as st\n\nst.title("bare")\n'
 
 # Selective filters: two organisation types, three countries, five years, keeping this share of events.
@@ -600,7 +603,7 @@ class _Driver:
 
     def __init__(self, app: str, at: Any, meter: _Meter) -> None:
         self.app, self.at, self.meter = app, at, meter
-        self.initial = (at.date_input(key="f_start").value, at.date_input(key="f_end").value)
+        self.initial = (at.date_input(key=KEYS["start"]).value, at.date_input(key=KEYS["end"]).value)
 
     def run(self, what: str) -> dict[str, Any]:
         started = time.perf_counter()
@@ -621,15 +624,15 @@ class _Driver:
     def set_filter(self, selective: dict[str, Any] | None) -> None:
         at = self.at
         if selective is None:
-            at.multiselect(key="f_org_types").set_value([])
-            at.multiselect(key="f_countries").set_value([])
-            at.date_input(key="f_start").set_value(self.initial[0])
-            at.date_input(key="f_end").set_value(self.initial[1])
+            at.multiselect(key=KEYS["org_types"]).set_value([])
+            at.multiselect(key=KEYS["countries"]).set_value([])
+            at.date_input(key=KEYS["start"]).set_value(self.initial[0])
+            at.date_input(key=KEYS["end"]).set_value(self.initial[1])
             return
-        at.multiselect(key="f_org_types").set_value(selective["org_types"])
-        at.multiselect(key="f_countries").set_value(selective["countries"])
-        at.date_input(key="f_start").set_value(dt.date.fromisoformat(selective["start"]))
-        at.date_input(key="f_end").set_value(dt.date.fromisoformat(selective["end"]))
+        at.multiselect(key=KEYS["org_types"]).set_value(selective["org_types"])
+        at.multiselect(key=KEYS["countries"]).set_value(selective["countries"])
+        at.date_input(key=KEYS["start"]).set_value(dt.date.fromisoformat(selective["start"]))
+        at.date_input(key=KEYS["end"]).set_value(dt.date.fromisoformat(selective["end"]))
 
     def kept_share(self) -> float | None:
         """Return the share of events the current filters keep, as the app counts them."""

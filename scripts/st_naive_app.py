@@ -10,9 +10,10 @@ It is what a tutorial would build from the same CSV files, with nothing delibera
 - the network is the top 200 organisations by links (a tutorial would cap it too: a spring layout
   of every organisation never finishes at scale).
 
-Its sidebar uses the atlas's widget keys (``f_start``, ``f_end``, ``f_org_types``, ``f_countries``)
-with the same meaning, so the benchmark drives both apps with the same filters; the page is a radio
-(key ``naive_page``). It never validates the package: it trusts the files, as tutorials do.
+Its sidebar uses the atlas's widget keys for the date range, organisation types and countries
+(read from the filter spec, :mod:`dashlib.query.spec`, its only import from dashlib) with the same
+meaning, so the benchmark drives both apps with the same filters; the page is a radio (key
+``naive_page``). It never validates the package: it trusts the files, as tutorials do.
 
 It is a script, not a module: nothing imports it.
 """
@@ -27,9 +28,12 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
+from dashlib.query.spec import widget_keys
+
 DATA = Path(os.environ.get("DASHLIB_DATA") or Path(__file__).resolve().parents[2] / "data")
 PAGES = ["Overview", "Map", "Timeline", "Network", "Data"]
 TOP_ORGANISATIONS = 200
+KEYS = widget_keys()
 
 st.set_page_config(page_title="Climate action events", layout="wide")
 
@@ -50,12 +54,12 @@ places["lon"] = places["lon"].fillna(places["lon_geo"])
 page = st.sidebar.radio("Page", PAGES, key="naive_page")
 first = events["start_date"].min().date()
 last = events["end_date"].fillna(events["start_date"]).max().date()
-start = st.sidebar.date_input("From", first, min_value=first, max_value=last, key="f_start")
-end = st.sidebar.date_input("To", last, min_value=first, max_value=last, key="f_end")
+start = st.sidebar.date_input("From", first, min_value=first, max_value=last, key=KEYS["start"])
+end = st.sidebar.date_input("To", last, min_value=first, max_value=last, key=KEYS["end"])
 org_types = st.sidebar.multiselect("Organisation types", sorted(organizations["org_type"].dropna().unique()),
-                                   key="f_org_types")
+                                   key=KEYS["org_types"])
 all_countries = set(organizations["country_code"].dropna()) | set(places["country_code"].dropna())
-countries = st.sidebar.multiselect("Countries", sorted(all_countries), key="f_countries")
+countries = st.sidebar.multiselect("Countries", sorted(all_countries), key=KEYS["countries"])
 
 # Filter: one merged frame of events with their places, narrowed by the sidebar.
 where = places[["place_id", "name", "country_code", "lat", "lon"]].rename(columns={"name": "place",

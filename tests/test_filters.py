@@ -9,7 +9,7 @@ import pytest
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
 from dashlib.query import urlstate
-from dashlib.query.filters import Filters, apply, place_descendants
+from dashlib.query.filters import Filters, apply
 
 DATASET = load_package(BUNDLED_DATA).dataset
 VOCAB = {
@@ -79,10 +79,6 @@ def test_apply_does_not_change_its_input():
     apply(DATASET, Filters(text="Beijing", org_types=("enterprise",)))
     for name, frame in DATASET.tables.items():
         assert frame.equals(before[name]), name
-
-
-def test_place_descendants():
-    assert place_descendants(DATASET.places, ["shunyi"]) == {"shunyi", "houshayu", "jiangshanfu"}
 
 
 @pytest.mark.parametrize(("params", "expected", "notices"), [

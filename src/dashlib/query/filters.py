@@ -1,26 +1,34 @@
 """What the user asked to see, as a plain value, and the function that narrows a dataset to it.
 
-The rules, in the order :func:`apply` uses them:
+Which filters exist is declared in :mod:`dashlib.query.spec`; :class:`Filters` has one field per
+entry, and each entry names the rule that narrows by it (:func:`rule_for`). The rules:
 
-- Event filters (date range, topics, places) keep an event when it overlaps the date range,
-  discussed one of the topics, and took place at one of the places or inside one.
-- Organisation filters (types, organisations) keep an organisation that matches them; an event
-  is then kept only if one of the kept organisations took part in it.
+- Event filters (date range, topics, places, and any ``events.column`` filter) keep an event when
+  it overlaps the date range, discussed one of the topics, and took place at one of the places or
+  inside one.
+- Organisation filters (types, organisations: ``organizations.column``) keep an organisation that
+  matches them; an event is then kept only if one of the kept organisations took part in it.
 - Countries keep an organisation based in one of them, and an event held in one of them or with
   a participant from one of them.
 - Text search keeps events and organisations whose names, titles or summary contain the text
   (any case), together with the events of matching organisations and the organisations of
   matching events.
-- Relations are kept when their type is chosen, one end is a kept organisation, and their date
-  (or their event's date) is in the range; a relation no source dates is kept for every range.
-- When event filters are active, organisations are kept only if they took part in a kept event or
-  are an end of a kept relation.
+- Relations are kept when their type is chosen (``relations.column``), one end is a kept
+  organisation, and their date (or their event's date) is in the range; a relation no source dates
+  is kept for every range.
+- When event or relation filters are set, organisations are kept only if they took part in a kept
+  event or are an end of a kept relation; when topics or places are set, a relation tied to an
+  event is kept only if its event is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
+from functools import cache, cached_property
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -28,11 +36,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashlib.model import Dataset
+from dashlib.query.places import PlaceTree
+from dashlib.query.spec import EMPTY, FILTERS, FilterSpec, Kind
 
 
 @dataclass(frozen=True)
 class Filters:
     """The current view: every field empty means "everything".
+
+    One field per entry of :data:`dashlib.query.spec.FILTERS` (checked on import).
 
     Attributes
     ----------
@@ -54,6 +66,8 @@ class Filters:
         Free text, matched case-insensitively.
     """
 
+    spec: ClassVar[tuple[FilterSpec, ...]] = FILTERS
+
     start: date | None = None
     end: date | None = None
     org_types: tuple[str, ...] = ()
@@ -71,6 +85,65 @@ class Filters:
     def active(self) -> list[str]:
         """Return the names of the filters that are set."""
         return [f.name for f in fields(self) if getattr(self, f.name)]
+
+
+_FIELD_TYPES = {Kind.DATE_FROM: date | None, Kind.DATE_TO: date | None, Kind.LIST: tuple[str, ...], Kind.TEXT: str}
+
+
+@cache
+def filters_type(spec: tuple[FilterSpec, ...] = FILTERS) -> type[Filters]:
+    """Return the class whose instances hold the filters of a spec.
+
+    Parameters
+    ----------
+    spec : tuple of FilterSpec
+        A filter table: the app's (:data:`~dashlib.query.spec.FILTERS`), or a wider one (a filter
+        being added, a test's).
+
+    Returns
+    -------
+    type
+        :class:`Filters` for the app's table; for a wider one, a subclass with a field for each
+        entry ``Filters`` lacks. Its ``spec`` is the table.
+    """
+    if spec == Filters.spec:
+        return Filters
+    known = {f.name for f in fields(Filters)}
+    extra = [(e.field, _FIELD_TYPES[e.kind], dataclass_field(default=EMPTY[e.kind])) for e in spec
+             if e.field not in known]
+    wider = make_dataclass("Filters", extra, bases=(Filters,), frozen=True, namespace={"spec": spec})
+    check_spec(wider)
+    return wider
+
+
+def check_spec(filters_class: type[Filters]) -> None:
+    """Check that a Filters class has one field per entry of its spec, and a rule for each.
+
+    Parameters
+    ----------
+    filters_class : type
+        :class:`Filters` or a class :func:`filters_type` made.
+
+    Raises
+    ------
+    TypeError
+        When a field has no entry or an entry no field, a field's default is not its kind's
+        "not set", or an entry names no narrowing rule this module knows.
+    """
+    spec = filters_class.spec
+    defaults = {f.name: f.default for f in fields(filters_class)}
+    wanted = {e.field for e in spec}
+    if set(defaults) != wanted:
+        raise TypeError(f"{filters_class.__name__} fields and the filter spec differ: "
+                        f"{sorted(set(defaults) ^ wanted)}")
+    for entry in spec:
+        if defaults[entry.field] != entry.empty:
+            raise TypeError(f"{filters_class.__name__}.{entry.field} must default to {entry.empty!r}")
+        if "." not in entry.narrows and entry.narrows not in RULES:
+            raise TypeError(f"filter {entry.field!r} narrows by {entry.narrows!r}, which is no rule in RULES")
+        if "." in entry.narrows and entry.narrows.partition(".")[0] not in _MEMBERSHIP:
+            raise TypeError(f"filter {entry.field!r} narrows {entry.narrows!r}: only "
+                            f"{', '.join(_MEMBERSHIP)} rows can be kept by a column")
 
 
 def isin(series: pd.Series, values: object) -> pd.Series:
@@ -98,38 +171,144 @@ def _contains(frame: pd.DataFrame, cols: list[str], text: str) -> pd.Series:
     return mask
 
 
-def place_descendants(places: pd.DataFrame, roots: tuple[str, ...] | list[str]) -> set[str]:
-    """Return the given place ids and every place inside them (through ``parent_place_id``).
+class _Tables:
+    """The dataset being filtered, with what several rules use computed once."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.events, self.orgs, self.places = dataset.events, dataset.organizations, dataset.places
+        self.part, self.rel = dataset.participations, dataset.relations
+
+    @cached_property
+    def tree(self) -> PlaceTree:
+        return PlaceTree(self.places)
+
+    @cached_property
+    def relation_dates(self) -> pd.Series:
+        # A relation no source dates takes its event's start date, if it has an event.
+        dates = self.rel["start_date"]
+        if dates.isna().any() and len(self.events):
+            dates = dates.fillna(self.rel["event_id"].map(self.events.set_index("event_id")["start_date"]))
+        return dates
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What one filter keeps: a mask over the events, organisations and relations (None keeps all)."""
+
+    events: pd.Series | None = None
+    organizations: pd.Series | None = None
+    relations: pd.Series | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one filter narrows a dataset, and what the other tables do about it.
+
+    Attributes
+    ----------
+    narrow : callable
+        ``narrow(tables, value) -> Narrowing``, given the filter's value (never empty).
+    through_participants : bool
+        An event is then kept only if one of the kept organisations took part in it.
+    scopes_organisations : bool
+        An organisation is then kept only if it took part in a kept event or is an end of a kept
+        relation.
+    scopes_relations : bool
+        A relation tied to an event is then kept only if its event is.
+    """
+
+    narrow: Callable[[_Tables, Any], Narrowing]
+    through_participants: bool = False
+    scopes_organisations: bool = False
+    scopes_relations: bool = False
+
+
+def _date_from(tables: _Tables, start: date) -> Narrowing:
+    first = pd.Timestamp(start)
+    last_days = tables.events["end_date"].fillna(tables.events["start_date"])
+    dates = tables.relation_dates
+    return Narrowing(events=last_days >= first, relations=dates.isna() | (dates >= first))
+
+
+def _date_to(tables: _Tables, end: date) -> Narrowing:
+    last = pd.Timestamp(end)
+    dates = tables.relation_dates
+    return Narrowing(events=tables.events["start_date"] <= last, relations=dates.isna() | (dates <= last))
+
+
+def _topics(tables: _Tables, topics: tuple[str, ...]) -> Narrowing:
+    links = tables.dataset.event_topics
+    topical = links.loc[isin(links["topic_id"], topics), "event_id"]
+    return Narrowing(events=isin(tables.events["event_id"], topical))
+
+
+def _places(tables: _Tables, places: tuple[str, ...]) -> Narrowing:
+    return Narrowing(events=isin(tables.events["place_id"], tables.tree.descendants(places)))
+
+
+def _countries(tables: _Tables, countries: tuple[str, ...]) -> Narrowing:
+    orgs, part, places = tables.orgs, tables.part, tables.places
+    local_orgs = isin(orgs["country_code"], countries)
+    local_places = places.loc[isin(places["country_code"], countries), "place_id"]
+    with_local_org = part.loc[isin(part["org_id"], orgs.loc[local_orgs, "org_id"]), "event_id"]
+    events = isin(tables.events["place_id"], local_places) | isin(tables.events["event_id"], with_local_org)
+    return Narrowing(events=events, organizations=local_orgs)
+
+
+def _text(tables: _Tables, text: str) -> Narrowing:
+    events, orgs, part, places = tables.events, tables.orgs, tables.part, tables.places
+    org_text = _contains(orgs, ["name", "name_local", "org_id"], text)
+    place_text = _contains(places, ["name", "name_local"], text)
+    ev_text = _contains(events, ["title", "title_local", "summary"], text)
+    ev_text |= isin(events["place_id"], places.loc[place_text, "place_id"])
+    ev_of_orgs = part.loc[isin(part["org_id"], orgs.loc[org_text, "org_id"]), "event_id"]
+    orgs_of_ev = part.loc[isin(part["event_id"], events.loc[ev_text, "event_id"]), "org_id"]
+    return Narrowing(events=ev_text | isin(events["event_id"], ev_of_orgs),
+                     organizations=org_text | isin(orgs["org_id"], orgs_of_ev))
+
+
+# The rules a spec entry names (FilterSpec.narrows without a dot).
+RULES: dict[str, Rule] = {
+    "date_from": Rule(_date_from, scopes_organisations=True),
+    "date_to": Rule(_date_to, scopes_organisations=True),
+    "topics": Rule(_topics, scopes_organisations=True, scopes_relations=True),
+    "places": Rule(_places, scopes_organisations=True, scopes_relations=True),
+    "countries": Rule(_countries),
+    "text": Rule(_text),
+}
+
+# What follows from keeping rows of a table by a column (FilterSpec.narrows "table.column").
+_MEMBERSHIP = {
+    "organizations": {"through_participants": True},
+    "events": {"scopes_organisations": True, "scopes_relations": True},
+    "relations": {"scopes_organisations": True},
+}
+
+
+@cache
+def rule_for(narrows: str) -> Rule:
+    """Return the rule a spec entry's ``narrows`` names: a rule of :data:`RULES` or ``"table.column"``.
 
     Parameters
     ----------
-    places : pandas.DataFrame
-        The places table.
-    roots : sequence of str
-        Place ids.
+    narrows : str
+        :attr:`~dashlib.query.spec.FilterSpec.narrows`.
 
     Returns
     -------
-    set of str
-        The roots and their descendants.
+    Rule
+        For ``"table.column"``: keep the rows of ``table`` (events, organizations or relations)
+        whose column holds one of the chosen values.
     """
-    found = set(roots)
-    frontier = set(roots)
-    while frontier:
-        children = set(places.loc[isin(places["parent_place_id"], frontier), "place_id"]) - found
-        found |= children
-        frontier = children
-    return found
+    if "." not in narrows:
+        return RULES[narrows]
+    table, _, column = narrows.partition(".")
 
+    def narrow(tables: _Tables, values: tuple[str, ...]) -> Narrowing:
+        return Narrowing(**{table: isin(tables.dataset.tables[table][column], values)})
 
-def _date_overlaps(starts: pd.Series, ends: pd.Series, filters: Filters) -> pd.Series:
-    last = ends.fillna(starts)
-    mask = pd.Series(True, index=starts.index)
-    if filters.start:
-        mask &= last >= pd.Timestamp(filters.start)
-    if filters.end:
-        mask &= starts <= pd.Timestamp(filters.end)
-    return mask
+    return Rule(narrow, **_MEMBERSHIP[table])
 
 
 def apply(dataset: Dataset, filters: Filters) -> Dataset:
@@ -140,7 +319,7 @@ def apply(dataset: Dataset, filters: Filters) -> Dataset:
     dataset : Dataset
         The whole data package.
     filters : Filters
-        What to keep; see the module docstring for the rules.
+        What to keep; each filter that is set narrows by its rule (see the module docstring).
 
     Returns
     -------
@@ -148,57 +327,37 @@ def apply(dataset: Dataset, filters: Filters) -> Dataset:
         A new dataset: events, organisations, participations, relations, event topics and places
         narrowed; sources, topics and the geocode cache unchanged. The input is not modified.
     """
-    if filters.is_empty():
+    chosen = [(rule_for(e.narrows), getattr(filters, e.field)) for e in filters.spec if getattr(filters, e.field)]
+    if not chosen:
         return dataset
-    events, orgs, places = dataset.events, dataset.organizations, dataset.places
-    part, rel = dataset.participations, dataset.relations
+    tables = _Tables(dataset)
+    events, orgs, part, rel = tables.events, tables.orgs, tables.part, tables.rel
 
-    ev_mask = _date_overlaps(events["start_date"], events["end_date"], filters)
-    if filters.topics:
-        topical = dataset.event_topics.loc[isin(dataset.event_topics["topic_id"], filters.topics), "event_id"]
-        ev_mask &= isin(events["event_id"], topical)
-    if filters.places:
-        ev_mask &= isin(events["place_id"], place_descendants(places, filters.places))
-
+    ev_mask = pd.Series(True, index=events.index)
     org_mask = pd.Series(True, index=orgs.index)
-    if filters.org_types:
-        org_mask &= isin(orgs["org_type"], filters.org_types)
-    if filters.orgs:
-        org_mask &= isin(orgs["org_id"], filters.orgs)
-    if filters.countries:
-        org_mask &= isin(orgs["country_code"], filters.countries)
-        local_places = places.loc[isin(places["country_code"], filters.countries), "place_id"]
-        with_local_org = part.loc[isin(part["org_id"], orgs.loc[org_mask, "org_id"]), "event_id"]
-        ev_mask &= isin(events["place_id"], local_places) | isin(events["event_id"], with_local_org)
-    if filters.text:
-        org_text = _contains(orgs, ["name", "name_local", "org_id"], filters.text)
-        place_text = _contains(places, ["name", "name_local"], filters.text)
-        ev_text = _contains(events, ["title", "title_local", "summary"], filters.text)
-        ev_text |= isin(events["place_id"], places.loc[place_text, "place_id"])
-        ev_of_orgs = part.loc[isin(part["org_id"], orgs.loc[org_text, "org_id"]), "event_id"]
-        orgs_of_ev = part.loc[isin(part["event_id"], events.loc[ev_text, "event_id"]), "org_id"]
-        ev_mask &= ev_text | isin(events["event_id"], ev_of_orgs)
-        org_mask &= org_text | isin(orgs["org_id"], orgs_of_ev)
+    rel_mask = pd.Series(True, index=rel.index)
+    for rule, value in chosen:
+        narrowed = rule.narrow(tables, value)
+        if narrowed.events is not None:
+            ev_mask &= narrowed.events
+        if narrowed.organizations is not None:
+            org_mask &= narrowed.organizations
+        if narrowed.relations is not None:
+            rel_mask &= narrowed.relations
+    through_participants = any(rule.through_participants for rule, _ in chosen)
+    scopes_organisations = any(rule.scopes_organisations for rule, _ in chosen)
+    scopes_relations = any(rule.scopes_relations for rule, _ in chosen)
 
-    org_filtered = bool(filters.org_types or filters.orgs)
     all_orgs = bool(org_mask.all())
     kept_org_ids = orgs["org_id"] if all_orgs else orgs.loc[org_mask, "org_id"]
-    if org_filtered:
+    if through_participants:
         ev_mask &= isin(events["event_id"], part.loc[isin(part["org_id"], kept_org_ids), "event_id"])
     all_events = bool(ev_mask.all())
     kept_events = events if all_events else events.loc[ev_mask]
 
-    rel_mask = pd.Series(True, index=rel.index)
     if not all_orgs:
         rel_mask &= isin(rel["from_org_id"], kept_org_ids) | isin(rel["to_org_id"], kept_org_ids)
-    if filters.relation_types:
-        rel_mask &= isin(rel["relation_type"], filters.relation_types)
-    if filters.start or filters.end:
-        rel_start = rel["start_date"]
-        if rel_start.isna().any() and len(events):
-            rel_start = rel_start.fillna(rel["event_id"].map(events.set_index("event_id")["start_date"]))
-        rel_mask &= rel_start.isna() | _date_overlaps(rel_start, rel_start, filters)
-    if not all_events and (filters.topics or filters.places):
+    if scopes_relations and not all_events:
         rel_mask &= rel["event_id"].isna() | isin(rel["event_id"], kept_events["event_id"])
     kept_rel = rel.loc[rel_mask]
 
@@ -208,7 +367,7 @@ def apply(dataset: Dataset, filters: Filters) -> Dataset:
     if not all_orgs:
         part_mask &= isin(part["org_id"], kept_org_ids)
     kept_part = part.loc[part_mask]
-    if filters.start or filters.end or filters.topics or filters.places or filters.relation_types:
+    if scopes_organisations:
         active = pd.concat([kept_part["org_id"], kept_rel["from_org_id"], kept_rel["to_org_id"]]).astype("str")
         org_mask &= isin(orgs["org_id"], active)
     kept_orgs = orgs.loc[org_mask]
@@ -217,7 +376,8 @@ def apply(dataset: Dataset, filters: Filters) -> Dataset:
                                 | isin(kept_rel["to_org_id"], kept_orgs["org_id"])]
 
     used = pd.concat([kept_events["place_id"], kept_orgs["place_id"]]).dropna().astype("str").unique()
-    used_places = set(used) | _ancestors(places, set(used))
+    used_places = tables.tree.with_ancestors(used)
+    places = tables.places
     return dataset.with_tables(
         events=kept_events.reset_index(drop=True),
         organizations=kept_orgs.reset_index(drop=True),
@@ -229,11 +389,4 @@ def apply(dataset: Dataset, filters: Filters) -> Dataset:
     )
 
 
-def _ancestors(places: pd.DataFrame, ids: set[str]) -> set[str]:
-    parent = places.set_index("place_id")["parent_place_id"].dropna().to_dict()
-    found: set[str] = set()
-    for place in ids:
-        while place in parent and parent[place] not in found and parent[place] not in ids:
-            place = parent[place]
-            found.add(place)
-    return found
+check_spec(Filters)

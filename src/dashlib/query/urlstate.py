@@ -5,7 +5,8 @@ The parameter names are a public interface (shared links depend on them)::
     lang=fr  start=2024-11-01  end=2024-11-30  org_type=city_network  country=FI
     topic=air_quality  relation_type=support  org=c40  place=beijing  q=wastewater
 
-List parameters repeat (``org_type=ngo&org_type=un_body``). Parsing never raises: a value that
+Besides ``lang``, there is one parameter per filter of :data:`dashlib.query.spec.FILTERS` (its
+``param``). List parameters repeat (``org_type=ngo&org_type=un_body``). Parsing never raises: a value that
 is unknown or malformed is dropped and described in a notice.
 """
 
@@ -15,23 +16,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from dashlib.model import Dataset, enum_values
-from dashlib.query.filters import Filters
+from dashlib.model import Dataset
+from dashlib.query.filters import Filters, filters_type
+from dashlib.query.spec import FILTERS, MAX_TEXT, FilterSpec, Kind
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
-
-# URL parameter -> Filters field, for the list-valued ones.
-LIST_PARAMS = {
-    "org_type": "org_types",
-    "country": "countries",
-    "topic": "topics",
-    "relation_type": "relation_types",
-    "org": "orgs",
-    "place": "places",
-}
-KNOWN_PARAMS = ("lang", "start", "end", *LIST_PARAMS, "q")
-MAX_TEXT = 200
+LANG_PARAM = "lang"
 
 
 @dataclass(frozen=True)
@@ -41,6 +32,11 @@ class ViewState:
     filters: Filters = field(default_factory=Filters)
     lang: str = DEFAULT_LANGUAGE
     notices: tuple[str, ...] = ()
+
+
+def known_params(spec: Iterable[FilterSpec] = FILTERS) -> tuple[str, ...]:
+    """Return the URL parameters the app reads: ``lang`` and one per filter, in the public order."""
+    return (LANG_PARAM, *(entry.param for entry in spec))
 
 
 def _values(params: Mapping[str, str | list[str]], key: str) -> list[str]:
@@ -58,7 +54,29 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def parse(params: Mapping[str, str | list[str]], vocabulary: Mapping[str, Iterable[str]]) -> ViewState:
+def _parse_one(entry: FilterSpec, raw: list[str], allowed: Iterable[str], notices: list[str]) -> object:
+    # One filter's value from its parameter's values; what is dropped is said in notices.
+    if entry.kind is Kind.LIST:
+        allowed = set(allowed)
+        kept = [value for value in raw if value in allowed]
+        dropped = [value for value in raw if value not in allowed]
+        if dropped:
+            notices.append(f"{entry.param}: unknown value(s) {', '.join(map(repr, dropped))} ignored.")
+        return tuple(dict.fromkeys(kept))
+    if entry.kind is Kind.TEXT:
+        text = " ".join(raw)
+        if len(text) > MAX_TEXT:
+            notices.append(f"The search text was cut to {MAX_TEXT} characters.")
+            text = text[:MAX_TEXT]
+        return text
+    day = _parse_date(raw[0]) if raw else None
+    if raw and day is None:
+        notices.append(f"{entry.param}={raw[0]!r} is not a date written YYYY-MM-DD; ignored.")
+    return day
+
+
+def parse(params: Mapping[str, str | list[str]], vocabulary: Mapping[str, Iterable[str]],
+          spec: tuple[FilterSpec, ...] = FILTERS) -> ViewState:
     """Read the view state from query parameters.
 
     Parameters
@@ -68,6 +86,8 @@ def parse(params: Mapping[str, str | list[str]], vocabulary: Mapping[str, Iterab
         ``{k: st.query_params.get_all(k) for k in st.query_params}`` gives.
     vocabulary : mapping of str to iterable of str
         For each list parameter (``org_type``, ``country`` …), the values the data allows.
+    spec : tuple of FilterSpec
+        The filters (:data:`~dashlib.query.spec.FILTERS` unless a test adds one).
 
     Returns
     -------
@@ -75,44 +95,34 @@ def parse(params: Mapping[str, str | list[str]], vocabulary: Mapping[str, Iterab
         The filters and language; every ignored parameter or value is named in ``notices``.
     """
     notices = []
+    known = known_params(spec)
     for key in params:
-        if key not in KNOWN_PARAMS:
+        if key not in known:
             notices.append(f"Unknown URL parameter {key!r} ignored.")
 
     lang = DEFAULT_LANGUAGE
-    for value in _values(params, "lang")[:1]:
+    for value in _values(params, LANG_PARAM)[:1]:
         if value in LANGUAGES:
             lang = value
         else:
             notices.append(f"Language {value!r} is not available (en, fr); English is shown.")
 
-    dates: dict[str, date | None] = {}
-    for key in ("start", "end"):
-        raw = _values(params, key)[:1]
-        dates[key] = _parse_date(raw[0]) if raw else None
-        if raw and dates[key] is None:
-            notices.append(f"{key}={raw[0]!r} is not a date written YYYY-MM-DD; ignored.")
-    if dates["start"] and dates["end"] and dates["end"] < dates["start"]:
-        notices.append(f"end ({dates['end']}) is before start ({dates['start']}); the dates were swapped.")
-        dates["start"], dates["end"] = dates["end"], dates["start"]
+    values: dict[str, object] = {}
+    for entry in spec:
+        raw = _values(params, entry.param)
+        if entry.kind in (Kind.DATE_FROM, Kind.DATE_TO):
+            raw = raw[:1]
+        values[entry.field] = _parse_one(entry, raw, vocabulary.get(entry.param, ()), notices)
 
-    lists: dict[str, tuple[str, ...]] = {}
-    for key, attr in LIST_PARAMS.items():
-        allowed = set(vocabulary.get(key, ()))
-        kept, dropped = [], []
-        for value in _values(params, key):
-            (kept if value in allowed else dropped).append(value)
-        if dropped:
-            notices.append(f"{key}: unknown value(s) {', '.join(map(repr, dropped))} ignored.")
-        lists[attr] = tuple(dict.fromkeys(kept))
+    first = next((e for e in spec if e.kind is Kind.DATE_FROM), None)
+    last = next((e for e in spec if e.kind is Kind.DATE_TO), None)
+    if first and last:
+        start, end = values[first.field], values[last.field]
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            notices.append(f"{last.param} ({end}) is before {first.param} ({start}); the dates were swapped.")
+            values[first.field], values[last.field] = end, start
 
-    text = " ".join(_values(params, "q"))
-    if len(text) > MAX_TEXT:
-        notices.append(f"The search text was cut to {MAX_TEXT} characters.")
-        text = text[:MAX_TEXT]
-
-    filters = Filters(start=dates["start"], end=dates["end"], text=text, **lists)
-    return ViewState(filters, lang, tuple(notices))
+    return ViewState(filters_type(spec)(**values), lang, tuple(notices))
 
 
 def to_params(filters: Filters, lang: str = DEFAULT_LANGUAGE) -> dict[str, str | list[str]]:
@@ -132,41 +142,36 @@ def to_params(filters: Filters, lang: str = DEFAULT_LANGUAGE) -> dict[str, str |
     """
     params: dict[str, str | list[str]] = {}
     if lang != DEFAULT_LANGUAGE:
-        params["lang"] = lang
-    if filters.start:
-        params["start"] = filters.start.isoformat()
-    if filters.end:
-        params["end"] = filters.end.isoformat()
-    for key, attr in LIST_PARAMS.items():
-        values = getattr(filters, attr)
-        if values:
-            params[key] = list(values)
-    if filters.text:
-        params["q"] = filters.text
+        params[LANG_PARAM] = lang
+    for entry in filters.spec:
+        value = getattr(filters, entry.field)
+        if not value:
+            continue
+        if entry.kind is Kind.LIST:
+            params[entry.param] = list(value)
+        elif isinstance(value, date):
+            params[entry.param] = value.isoformat()
+        else:
+            params[entry.param] = str(value)
     return params
 
 
-def vocabulary(dataset: Dataset) -> dict[str, list[str]]:
+def vocabulary(dataset: Dataset, spec: tuple[FilterSpec, ...] = FILTERS) -> dict[str, list[str]]:
     """Return, for each list parameter, the values a dataset allows (in display order).
 
     Parameters
     ----------
     dataset : Dataset
         The whole dataset.
+    spec : tuple of FilterSpec
+        The filters; each list filter's :class:`~dashlib.query.spec.Vocabulary` says where its
+        values come from.
 
     Returns
     -------
     dict of str to list of str
-        ``org_type`` and ``relation_type`` (schema order), ``country`` (codes, sorted), ``topic``
-        (data order), ``org`` and ``place`` (ids, sorted by name).
+        By URL parameter: for the app's filters, ``org_type`` and ``relation_type`` (schema
+        order), ``country`` (codes, sorted), ``topic`` (data order), ``org`` and ``place`` (ids,
+        sorted by name).
     """
-    orgs, places = dataset.organizations, dataset.places
-    countries = set(orgs["country_code"].dropna()) | set(places["country_code"].dropna())
-    return {
-        "org_type": enum_values("organizations", "org_type"),
-        "relation_type": enum_values("relations", "relation_type"),
-        "country": sorted(countries),
-        "topic": list(dataset.topics["topic_id"]),
-        "org": list(orgs.sort_values("name", kind="stable")["org_id"]),
-        "place": list(places.sort_values("name", kind="stable")["place_id"]),
-    }
+    return {entry.param: entry.vocabulary.values(dataset) for entry in spec if entry.vocabulary is not None}

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashlib.charts.map import POINT_LAYER_ID
 from dashlib.charts.network import selected_org_ids
-from dashlib.ui.state import WIDGET_KEYS
+from dashlib.query.spec import by_field
 
 
 def on_topic_pick() -> None:
@@ -17,8 +17,8 @@ def on_topic_pick() -> None:
 
 
 def select_filter(name: str, values: list[str]) -> None:
-    """Narrow every view to the given values of one filter (a selection callback)."""
-    key = WIDGET_KEYS[name]
+    """Narrow every view to the given values of one list filter, named by its Filters field (a selection callback)."""
+    key = by_field(name).widget_key
     current = list(st.session_state.get(key, []))
     st.session_state[key] = values if values else current
 

@@ -1,11 +1,14 @@
-"""The sidebar: language and filters, seeded from the URL and written back to it."""
+"""The sidebar: language and filters, seeded from the URL and written back to it.
+
+One widget per entry of the filter spec (:data:`dashlib.query.spec.FILTERS`), keyed by its
+``widget_key`` and labelled by its ``label_key``: the search box first, then the date range, then
+the lists in the spec's order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from dashlib.charts.locale import country_label
@@ -13,17 +16,12 @@ from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
 from dashlib.query import urlstate
-from dashlib.ui.state import (
-    END_KEY,
-    LANG_KEY,
-    NOTICES_KEY,
-    SEEDED_KEY,
-    START_KEY,
-    TEXT_KEY,
-    VIEW_KEY,
-    WIDGET_KEYS,
-    View,
-)
+from dashlib.query.spec import FILTERS, MAX_TEXT, FilterSpec, Kind, Vocabulary
+from dashlib.ui.state import LANG_KEY, NOTICES_KEY, SEEDED_KEY, VIEW_KEY, View
+
+MAX_OPTIONS = 500
+DATE_KINDS = (Kind.DATE_FROM, Kind.DATE_TO)
+_DRAW_ORDER = (Kind.TEXT, Kind.DATE_FROM, Kind.DATE_TO, Kind.LIST)
 
 
 def date_extent(dataset: Dataset) -> tuple[date, date]:
@@ -37,118 +35,140 @@ def date_extent(dataset: Dataset) -> tuple[date, date]:
     return first.date(), last.date()
 
 
-MAX_OPTIONS = 500
+def _option_texts(vocabulary: Vocabulary, values: list[str], dataset: Dataset, lang: str) -> dict[str, str]:
+    # How each value reads in the list (Vocabulary.shown_as).
+    shown_as = vocabulary.shown_as
+    if shown_as == "enum":
+        column = vocabulary.column.partition(".")[2]
+        return {v: label(column, v, lang) for v in values}
+    if shown_as == "country":
+        return {v: country_label(v, lang) for v in values}
+    table = dataset.tables[vocabulary.table]
+    column = shown_as.format(lang=lang)
+    if column not in table.columns:
+        return {v: v for v in values}
+    ids = table[vocabulary.column.partition(".")[2]].astype("str")
+    return {i: name for i, name in zip(ids, table[column], strict=True) if isinstance(name, str)}
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _options(key: str, _dataset: Dataset) -> dict[str, list[str]]:
-    """Return the sidebar's options: the URL vocabulary, long lists cut to the busiest values."""
-    vocab = urlstate.vocabulary(_dataset)
-    vocab["country"] = sorted(vocab["country"], key=country_label)
-    if len(vocab["org"]) > MAX_OPTIONS:
-        part, rel = _dataset.participations, _dataset.relations
-        busy = pd.concat([part["org_id"], rel["from_org_id"], rel["to_org_id"]]).astype("str").value_counts()
-        top = set(busy.index[:MAX_OPTIONS])
-        vocab["org"] = [o for o in vocab["org"] if o in top]
-    if len(vocab["place"]) > MAX_OPTIONS:
-        busy = _dataset.events["place_id"].astype("str").value_counts()
-        top = set(busy.index[:MAX_OPTIONS])
-        vocab["place"] = [p for p in vocab["place"] if p in top]
-    return vocab
+def _choices(key: str, lang: str, spec_key: int, _spec: tuple[FilterSpec, ...],
+             _dataset: Dataset) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Return, by Filters field, each list filter's options and how they read.
+
+    Lists longer than :data:`MAX_OPTIONS` offer the busiest values (``Vocabulary.busiest``).
+    """
+    choices = {}
+    for entry in _spec:
+        if entry.vocabulary is None:
+            continue
+        values = entry.vocabulary.values(_dataset)
+        if len(values) > MAX_OPTIONS and entry.vocabulary.busiest:
+            top = set(entry.vocabulary.busy_counts(_dataset).index[:MAX_OPTIONS])
+            values = [v for v in values if v in top]
+        texts = _option_texts(entry.vocabulary, values, _dataset, lang)
+        if entry.vocabulary.order == "label":
+            values = sorted(values, key=lambda v: texts.get(v, v))
+        choices[entry.field] = (values, texts)
+    return choices
 
 
-def _seed_from_url(dataset: Dataset) -> None:
+def _seed_from_url(dataset: Dataset, spec: tuple[FilterSpec, ...]) -> None:
     """On a session's first run, put what the URL asks for into the widgets' state."""
     if st.session_state.get(SEEDED_KEY):
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    state = urlstate.parse(params, urlstate.vocabulary(dataset))
-    for attr, key in WIDGET_KEYS.items():
-        st.session_state[key] = list(getattr(state.filters, attr))
+    state = urlstate.parse(params, urlstate.vocabulary(dataset, spec), spec)
     first, last = date_extent(dataset)
-    clamp = lambda d: min(max(d, first), last)  # noqa: E731
-    st.session_state[START_KEY] = clamp(state.filters.start) if state.filters.start else first
-    st.session_state[END_KEY] = clamp(state.filters.end) if state.filters.end else last
-    st.session_state[TEXT_KEY] = state.filters.text
+    for entry in spec:
+        value = getattr(state.filters, entry.field)
+        if entry.kind in DATE_KINDS:
+            # A date picker holds a day of the data's extent; the URL may name any day.
+            value = min(max(value, first), last) if value else (first if entry.kind is Kind.DATE_FROM else last)
+        st.session_state[entry.widget_key] = list(value) if entry.kind is Kind.LIST else value
     st.session_state[LANG_KEY] = state.lang
     st.session_state[NOTICES_KEY] = list(state.notices)
     st.session_state[SEEDED_KEY] = True
 
 
-def reset_filters() -> None:
+def reset_filters(spec: tuple[FilterSpec, ...] = FILTERS) -> None:
     """Clear every filter (a button callback); the language stays."""
-    for key in (*WIDGET_KEYS.values(), START_KEY, END_KEY, TEXT_KEY, NOTICES_KEY):
+    for key in (*(entry.widget_key for entry in spec), NOTICES_KEY, SEEDED_KEY):
         st.session_state.pop(key, None)
-    st.session_state.pop(SEEDED_KEY, None)
     st.query_params.clear()
     lang = st.session_state.get(LANG_KEY, urlstate.DEFAULT_LANGUAGE)
     if lang != urlstate.DEFAULT_LANGUAGE:
         st.query_params["lang"] = lang
 
 
-def _multiselect(name: str, options: list[str], fmt: Callable[[str], str], lang: str) -> list[str]:
-    key = WIDGET_KEYS[name]
-    return st.multiselect(t(f"sidebar.{name}", lang), options, key=key, format_func=fmt,
-                          placeholder=t("sidebar.all", lang))
+def _widget(entry: FilterSpec, lang: str, extent: tuple[date, date],
+            choices: dict[str, tuple[list[str], dict[str, str]]]) -> object:
+    """Draw one filter's widget and return its value."""
+    text = t(entry.label_key, lang)
+    help_text = t(entry.help_key, lang) if entry.help_key else None
+    if entry.kind is Kind.TEXT:
+        return st.text_input(text, key=entry.widget_key, help=help_text, max_chars=MAX_TEXT)
+    if entry.kind in DATE_KINDS:
+        return st.date_input(text, key=entry.widget_key, min_value=extent[0], max_value=extent[1],
+                             format="YYYY-MM-DD", help=help_text)
+    options, texts = choices[entry.field]
+    # A value chosen elsewhere (URL, map, network) that a long list does not offer is added.
+    offered = set(options)
+    options = options + [v for v in st.session_state.get(entry.widget_key, []) if v not in offered]
+    return st.multiselect(text, options, key=entry.widget_key, format_func=lambda v: texts.get(v, v),
+                          placeholder=t("sidebar.all", lang), help=help_text)
 
 
-def sidebar(dataset: Dataset) -> View:
+def _filters(values: dict[str, object], spec: tuple[FilterSpec, ...], extent: tuple[date, date]) -> flt.Filters:
+    """Turn the widgets' values into Filters (a date range at the data's extent means no date filter)."""
+    dates = {entry.kind: entry.field for entry in spec if entry.kind in DATE_KINDS}
+    start, end = (values.get(dates.get(kind, "")) for kind in DATE_KINDS)
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        values = {**values, dates[Kind.DATE_FROM]: end, dates[Kind.DATE_TO]: start}
+    chosen: dict[str, object] = {}
+    for entry in spec:
+        value = values[entry.field]
+        if entry.kind is Kind.LIST:
+            chosen[entry.field] = tuple(value or ())
+        elif entry.kind is Kind.TEXT:
+            chosen[entry.field] = str(value or "").strip()
+        else:
+            at_extent = extent[0] if entry.kind is Kind.DATE_FROM else extent[1]
+            chosen[entry.field] = value if isinstance(value, date) and value != at_extent else None
+    return flt.filters_type(spec)(**chosen)
+
+
+def sidebar(dataset: Dataset, spec: tuple[FilterSpec, ...] = FILTERS) -> View:
     """Draw the language switch and the filters, mirror them in the URL, and return the view.
 
     Parameters
     ----------
     dataset : Dataset
         The session's whole dataset.
+    spec : tuple of FilterSpec
+        The filters to offer (:data:`~dashlib.query.spec.FILTERS` unless a test adds one).
 
     Returns
     -------
     View
         The filters as chosen, the filtered dataset and the language.
     """
-    _seed_from_url(dataset)
-    vocab = dict(_options(dataset.key or str(id(dataset)), dataset))
-    for name, param in (("orgs", "org"), ("places", "place")):
-        # Long lists offer the busiest values; a value chosen elsewhere (URL, map, network) is added.
-        chosen = [v for v in st.session_state.get(WIDGET_KEYS[name], []) if v not in vocab[param]]
-        vocab[param] = vocab[param] + chosen
-    names = dict(zip(dataset.organizations["org_id"], dataset.organizations["name"], strict=True))
-    place_names = dict(zip(dataset.places["place_id"], dataset.places["name"], strict=True))
-    topic_col = "label_fr" if st.session_state.get(LANG_KEY) == "fr" else "label_en"
-    topics = dict(zip(dataset.topics["topic_id"], dataset.topics[topic_col], strict=True))
-    first, last = date_extent(dataset)
+    _seed_from_url(dataset, spec)
+    extent = date_extent(dataset)
     with st.sidebar:
         lang = st.segmented_control(
             "Language / Langue", urlstate.LANGUAGES, key=LANG_KEY, required=True,
             format_func={"en": "English", "fr": "Français"}.get,
         ) or urlstate.DEFAULT_LANGUAGE
         st.header(t("sidebar.filters", lang))
-        text = st.text_input(t("sidebar.search", lang), key=TEXT_KEY, help=t("sidebar.search_help", lang),
-                             max_chars=urlstate.MAX_TEXT)
-        start = st.date_input(t("sidebar.start", lang), key=START_KEY, min_value=first, max_value=last,
-                              format="YYYY-MM-DD")
-        end = st.date_input(t("sidebar.end", lang), key=END_KEY, min_value=first, max_value=last,
-                            format="YYYY-MM-DD")
-        chosen = {
-            "org_types": _multiselect("org_types", vocab["org_type"], lambda v: label("org_type", v, lang), lang),
-            "countries": _multiselect("countries", vocab["country"], country_label, lang),
-            "topics": _multiselect("topics", vocab["topic"], lambda v: topics.get(v, v), lang),
-            "relation_types": _multiselect("relation_types", vocab["relation_type"],
-                                           lambda v: label("relation_type", v, lang), lang),
-            "orgs": _multiselect("orgs", vocab["org"], lambda v: names.get(v, v), lang),
-            "places": _multiselect("places", vocab["place"], lambda v: place_names.get(v, v), lang),
-        }
-        st.button(t("sidebar.reset", lang), on_click=reset_filters, icon=":material/restart_alt:",
+        choices = _choices(dataset.key or str(id(dataset)), lang, hash(spec), spec, dataset)
+        drawn = sorted(spec, key=lambda entry: _DRAW_ORDER.index(entry.kind))
+        values = {entry.field: _widget(entry, lang, extent, choices) for entry in drawn}
+        st.button(t("sidebar.reset", lang), on_click=reset_filters, args=(spec,), icon=":material/restart_alt:",
                   width="stretch")
         st.caption(t("sidebar.share", lang))
         st.caption(t("sidebar.dataset", lang, name=dataset.name))
-    if start and end and end < start:
-        start, end = end, start
-    filters = flt.Filters(
-        start=start if start and start != first else None,
-        end=end if end and end != last else None,
-        text=(text or "").strip(),
-        **{k: tuple(v) for k, v in chosen.items()},
-    )
+    filters = _filters(values, spec, extent)
     _write_url(filters, lang)
     view = View(full=dataset, data=_filtered(dataset, filters), filters=filters, lang=lang)
     st.session_state[VIEW_KEY] = view

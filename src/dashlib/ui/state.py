@@ -13,23 +13,8 @@ from dashlib.i18n import t
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
 
-# Session-state keys of the sidebar widgets, by Filters field.
-WIDGET_KEYS = {
-    "org_types": "f_org_types",
-    "countries": "f_countries",
-    "topics": "f_topics",
-    "relation_types": "f_relation_types",
-    "orgs": "f_orgs",
-    "places": "f_places",
-}
-
-
+# The filters' widget keys live in the filter spec (dashlib.query.spec); the other session-state keys:
 LANG_KEY = "lang"
-
-
-START_KEY, END_KEY, TEXT_KEY = "f_start", "f_end", "f_text"
-
-
 SEEDED_KEY, NOTICES_KEY, VIEW_KEY = "_url_seeded", "_url_notices", "_view"
 
 
