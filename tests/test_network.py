@@ -13,6 +13,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from dashlib.charts import layout as network_layout
 from dashlib.charts.locale import format_count
 from dashlib.charts.network import (
     LABEL_CHARS,
@@ -272,11 +273,11 @@ def test_degree_ranking_of_an_empty_graph():
 
 
 def test_layout_is_deterministic_under_shuffled_rows(dataset, graph):
-    network._layout_cached.cache_clear()
-    first = network.layout(graph)
+    network_layout._layout_cached.cache_clear()
+    first = network_layout.layout(graph)
     for seed in (1, 2):
-        network._layout_cached.cache_clear()
-        assert network.layout(network.build_graph(shuffled(dataset, seed))) == first
+        network_layout._layout_cached.cache_clear()
+        assert network_layout.layout(network.build_graph(shuffled(dataset, seed))) == first
     assert set(first) == set(graph.nodes)
     assert all(-1 <= c <= 1 for xy in first.values() for c in xy)
 
@@ -286,37 +287,37 @@ def test_layout_does_not_depend_on_insertion_order(graph):
     reverse.add_nodes_from(sorted(graph.nodes, reverse=True))
     # With their data: a link made only of shared events is laid out longer than a relation.
     reverse.add_edges_from((v, u, d) for u, v, d in reversed(list(graph.edges(data=True))))
-    network._layout_cached.cache_clear()
-    first = network.layout(graph)
-    network._layout_cached.cache_clear()
-    assert network.layout(reverse) == first
+    network_layout._layout_cached.cache_clear()
+    first = network_layout.layout(graph)
+    network_layout._layout_cached.cache_clear()
+    assert network_layout.layout(reverse) == first
 
 
 def test_layout_is_cached_and_separates_nodes(graph):
-    network._layout_cached.cache_clear()
-    pos = network.layout(graph)
-    again = network.layout(graph)
+    network_layout._layout_cached.cache_clear()
+    pos = network_layout.layout(graph)
+    again = network_layout.layout(graph)
     assert again == pos and again is not pos
-    assert network._layout_cached.cache_info().hits == 1
+    assert network_layout._layout_cached.cache_info().hits == 1
     points = sorted(pos.values())
     assert len(set(points)) == len(points)
 
 
 def test_layout_key_makes_links_of_shared_events_only_longer(graph):
-    nodes, links = network.layout_key(graph)
+    nodes, links = network_layout.layout_key(graph)
     assert nodes == tuple(sorted(graph.nodes))
     length = {(a, b): d for a, b, d in links}
     assert len(length) == len(links)  # each pair once, whatever its parallel edges
     assert length["beijing", "c40"] == 1.0  # relations and a shared event: a relation's length
     c40, iclei = sorted((find(graph, "C40 Cities"), find(graph, "Local Governments for Sustainability")))
-    assert length[c40, iclei] == network.CO_PARTICIPATION_LENGTH > 1  # only the side event
+    assert length[c40, iclei] == network_layout.CO_PARTICIPATION_LENGTH > 1  # only the side event
     plain = nx.Graph([("b", "a")])  # no relation_type: a plain link
-    assert network.layout_key(plain) == (("a", "b"), (("a", "b", 1.0),))
+    assert network_layout.layout_key(plain) == (("a", "b"), (("a", "b", 1.0),))
 
 
 def test_layout_gives_each_component_its_own_room_by_size(graph):
-    network._layout_cached.cache_clear()
-    pos = network.layout(graph)
+    network_layout._layout_cached.cache_clear()
+    pos = network_layout.layout(graph)
     components = sorted(nx.connected_components(nx.Graph(graph)), key=len, reverse=True)
     boxes = []
     for comp in components:
@@ -462,7 +463,7 @@ def test_a_large_network_is_drawn_quickly():
                        for n in links)
     kinds = ("co_participation", "cooperation", "support")
     big.add_edges_from((f"o{u:03d}", f"o{v:03d}", {"relation_type": kinds[(u + v) % 3]}) for u, v in links.edges())
-    network._layout_cached.cache_clear()
+    network_layout._layout_cached.cache_clear()
     began = time.perf_counter()
     fig = network_figure(big)
     elapsed = time.perf_counter() - began

@@ -17,7 +17,7 @@ or a hover text (plotly renders a subset of HTML there).
 
 Labels: a node's label is its :func:`short_name` (the hover has the whole name), on the side of
 the node that keeps it off the other labels, the markers and the links as far as it can, the
-axis ranges leaving room for every label (see :func:`_place_labels`).
+axis ranges leaving room for every label (see :func:`dashlib.charts.layout.place_labels`).
 
 A summarised graph (see :mod:`dashlib.query.network`) draws its lines the same way, each as wide as
 the number of facts it stands for (:func:`line_width`: a log scale), its hover giving that
@@ -37,11 +37,12 @@ import networkx as nx
 import numpy as np
 import plotly.graph_objects as go
 
+from dashlib.charts.layout import Position, layout, place_labels
 from dashlib.charts.locale import count_text, date_text, format_count
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label, t
 from dashlib.model import enum_values
-from dashlib.query.network import CO_PARTICIPATION, RANKING_ROWS, Position, layout, relation_types
+from dashlib.query.network import CO_PARTICIPATION, RANKING_ROWS, relation_types
 from dashlib.query.network import summary as network_summary
 
 NODE_SIZE = (14.0, 44.0)  # px: least and most connected organisation
@@ -55,17 +56,7 @@ HEIGHT = 650
 # stretches across whatever width it gets; only the x scale changes).
 WIDTH = 900
 MARGIN = {"l": 10, "r": 10, "t": 10, "b": 80}  # the bottom margin holds the legend's rows
-# px per character of a label as placed: well over the ~5.5 px average at LABEL_FONT, so that
-# labels still stay apart in a narrower column (a 1400 px window gives the chart about 670 px).
-CHAR_PX = 7.5
-LINE_PX = 14.0  # px per line of a label
-EDGE_COST = 4.0  # px² a label pays per px of link it covers (a label on a label pays 4 per px²)
-RANK_COST = 60.0  # px² a label pays for each step down its list of preferred sides
-PLACE_SMALL = 150  # nodes up to which labels get every pass of the placement
 LABELLED_MOST = 40  # nodes labelled at most, the most linked (and the selected): the others' names are in the hover
-# Where a label may go, relative to its node, in order of preference after the outward ones.
-TEXT_POSITIONS = ("top center", "bottom center", "middle right", "middle left",
-                  "top right", "top left", "bottom right", "bottom left")
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, sans-serif'
 SELECTED_OUTLINE = "#7f7f7f"  # mid grey: reads on a light and a dark background
 NODE_OUTLINE = "rgba(255, 255, 255, 0.85)"
@@ -267,157 +258,6 @@ def _sizes(links: dict[str, int]) -> dict[str, float]:
     return {n: small + (big - small) * math.sqrt((d - low) / (high - low)) for n, d in links.items()}
 
 
-Box = tuple[float, float, float, float]  # left, top, right, bottom in px, y downwards
-
-
-def _label_box(x: float, y: float, size: float, width: float, height: float, position: str) -> Box:
-    """Return where plotly draws a label of ``width`` × ``height`` px at ``position`` of a marker."""
-    gap = size / 2 / 0.8 + 1  # plotly's offset: a little more than the marker's radius
-    vertical, horizontal = position.split()
-    left = {"left": x - gap - width, "center": x - width / 2, "right": x + gap}[horizontal]
-    top = {"top": y - gap - height, "middle": y - height / 2, "bottom": y + gap}[vertical]
-    return left, top, left + width, top + height
-
-
-def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """Return the overlap areas of K boxes with M others, as K × M (boxes are left, top, right, bottom)."""
-    a, b = boxes[:, None, :], others[None, :, :]
-    width = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
-    height = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
-    return np.clip(width, 0, None) * np.clip(height, 0, None)
-
-
-def _crossings(boxes: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Return the length of each of E segments (x0, y0, x1, y1) inside each of K boxes, as K × E (Liang–Barsky)."""
-    x0, y0 = segments[None, :, 0], segments[None, :, 1]
-    dx, dy = segments[None, :, 2] - x0, segments[None, :, 3] - y0
-    left, top, right, bottom = (boxes[:, i, None] for i in range(4))
-    low = np.zeros((len(boxes), len(segments)))
-    high = np.ones_like(low)
-    inside = np.ones_like(low, dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
-            p = np.broadcast_to(p, low.shape)
-            ratio = q / p
-            flat = np.abs(p) < 1e-12
-            inside &= ~(flat & (q < 0))
-            low = np.where(~flat & (p < 0), np.maximum(low, ratio), low)
-            high = np.where(~flat & (p > 0), np.minimum(high, ratio), high)
-    return np.where(inside, np.clip(high - low, 0, None), 0.0) * np.hypot(dx, dy)
-
-
-def _fit_range(values: np.ndarray, before: np.ndarray, after: np.ndarray, pixels: float) -> tuple[float, float]:
-    """Return the narrowest axis range where every value has ``before``/``after`` px free around it."""
-    low, high = float(values.min()), float(values.max())
-    if high - low < 1e-9:
-        low, high = low - 1, high + 1
-    for _ in range(12):
-        scale = (high - low) / pixels
-        low, high = float((values - before * scale).min()), float((values + after * scale).max())
-    return low, high
-
-
-def _preferred_sides(graph: nx.Graph, pos: dict[str, Position], node: str) -> list[str]:
-    """Return the sides a node's label may take, best first: away from its neighbours, then the rest."""
-    around = [pos[m] for m in graph.neighbors(node) if m != node and m in pos]
-    dx = pos[node][0] - sum(p[0] for p in around) / len(around) if around else 0.0
-    dy = pos[node][1] - sum(p[1] for p in around) / len(around) if around else 1.0
-    vertical = ("top", "bottom") if dy >= 0 else ("bottom", "top")
-    horizontal = ("right", "left") if dx >= 0 else ("left", "right")
-    outward = [f"{vertical[0]} center", f"{vertical[1]} center", f"middle {horizontal[0]}",
-               f"middle {horizontal[1]}", f"{vertical[0]} {horizontal[0]}"]
-    return list(dict.fromkeys([*outward, *TEXT_POSITIONS]))
-
-
-def _place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, float],
-                  labels: dict[str, str]) -> tuple[dict[str, str], tuple[float, float], tuple[float, float]]:
-    """Choose each label's side so labels overlap neither each other nor other nodes; fit the axes around them.
-
-    Works in the figure's pixels as drawn :data:`WIDTH` px wide and :data:`HEIGHT` px high, a
-    label being :data:`CHAR_PX` px per character and :data:`LINE_PX` px high. Each label takes,
-    most connected node first, the side that costs least: covering another label (heavily), a
-    marker, links, sticking out of the plot, and each step down its node's preferred sides
-    (away from its neighbours first). Three passes let each label move again once all the others
-    are down. The axis ranges then leave room for every label and marker; as that changes the
-    scale, the sides are chosen again until they hold (at most six times). Above
-    :data:`PLACE_SMALL` labels, where they cannot all be read anyway, one pass and two rounds
-    keep it quick: a second or two for 500. A node whose label is empty (see
-    :data:`LABELLED_MOST`) only stands in the way of the others.
-
-    Returns
-    -------
-    tuple
-        ``(textposition by node, x range, y range)``.
-    """
-    nodes = sorted(pos, key=lambda n: (-sizes[n], n))
-    index = {n: i for i, n in enumerate(nodes)}
-    plot_w = WIDTH - MARGIN["l"] - MARGIN["r"]
-    plot_h = HEIGHT - MARGIN["t"] - MARGIN["b"]
-    xs = np.array([pos[n][0] for n in nodes], dtype=float)
-    ys = np.array([pos[n][1] for n in nodes], dtype=float)
-    size = np.array([sizes[n] for n in nodes], dtype=float)
-    # Each node's candidate sides in its order of preference, and each box relative to its node.
-    sides = [_preferred_sides(graph, pos, n) for n in nodes]
-    offsets = np.array([[_label_box(0.0, 0.0, sizes[n], CHAR_PX * len(labels[n]), LINE_PX if labels[n] else 0.0,
-                                    side) for side in options]
-                        for n, options in zip(nodes, sides, strict=True)])  # N × K × 4; no label: an empty box
-    ranks = np.arange(offsets.shape[1]) * RANK_COST
-    links = sorted({(index[str(u)], index[str(v)]) for u, v in graph.edges() if u != v and u in pos and v in pos})
-    ends = np.array(links, dtype=int).reshape(-1, 2)
-    chosen = np.zeros(len(nodes), dtype=int)
-    rows = np.arange(len(nodes))
-    placed = [i for i in rows if labels[nodes[i]]]  # only labels need a side
-
-    def fit(choice: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
-        """Return the axis ranges with room for each marker and its label on the chosen side."""
-        room = offsets[rows, choice]
-        half = size / 2
-        return (_fit_range(xs, np.maximum(half, -room[:, 0]), np.maximum(half, room[:, 2]), plot_w),
-                _fit_range(ys, np.maximum(half, room[:, 3]), np.maximum(half, -room[:, 1]), plot_h))
-
-    x_range, y_range = fit(chosen)
-    small = len(placed) <= PLACE_SMALL
-    for _ in range(6 if small else 2):
-        px = np.stack([(xs - x_range[0]) / (x_range[1] - x_range[0]) * plot_w,
-                       (y_range[1] - ys) / (y_range[1] - y_range[0]) * plot_h], axis=1)
-        candidates = offsets + np.concatenate([px, px], axis=1)[:, None, :]  # N × K × 4
-        markers = np.concatenate([px - size[:, None] / 2, px + size[:, None] / 2], axis=1)
-        segments = np.concatenate([px[ends[:, 0]], px[ends[:, 1]]], axis=1)
-        area = (candidates[..., 2] - candidates[..., 0]) * (candidates[..., 3] - candidates[..., 1])
-        plot = np.array([[0.0, 0.0, plot_w, plot_h]])
-        # Only what lies near a node can touch its label: each node's reach is its candidates' hull.
-        reach = np.concatenate([candidates[..., :2].min(axis=1), candidates[..., 2:].max(axis=1)], axis=1)
-        spans = np.concatenate([np.minimum(segments[:, :2], segments[:, 2:]),
-                                np.maximum(segments[:, :2], segments[:, 2:])], axis=1)
-
-        def near(i: int, boxes: np.ndarray, hull: np.ndarray = reach) -> np.ndarray:
-            return ((boxes[:, 0] < hull[i, 2]) & (boxes[:, 2] > hull[i, 0])
-                    & (boxes[:, 1] < hull[i, 3]) & (boxes[:, 3] > hull[i, 1]))
-
-        # What does not depend on the other labels: markers, links, the plot's edge, preference.
-        fixed = np.empty(candidates.shape[:2])
-        for i in placed:
-            close = near(i, markers)
-            close[i] = False
-            fixed[i] = _overlaps(candidates[i], markers[close]).sum(axis=1)
-            fixed[i] += _crossings(candidates[i], segments[near(i, spans)]).sum(axis=1) * EDGE_COST
-            fixed[i] += (area[i] - _overlaps(candidates[i], plot)[:, 0]) * 0.5  # the axes widen for it
-            fixed[i] += ranks
-        before = chosen.copy()
-        boxes = candidates[rows, chosen]
-        for _ in range(3 if small else 1):
-            for i in placed:
-                close = near(i, boxes)
-                close[i] = False
-                covered = _overlaps(candidates[i], boxes[close]).sum(axis=1)
-                chosen[i] = int(np.argmin(fixed[i] + covered * 4))
-                boxes[i] = candidates[i, chosen[i]]
-        x_range, y_range = fit(chosen)  # the same sides give the same ranges: stop once they hold
-        if np.array_equal(chosen, before):
-            break
-    return {n: sides[i][chosen[i]] for i, n in enumerate(nodes)}, x_range, y_range
-
-
 Curve = tuple[str, Mapping[str, Any], list[float], list[float], Position]
 
 
@@ -479,12 +319,13 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
     if graph is None or graph.number_of_nodes() == 0:
         return None
     chosen = set(selected or ())
-    pos = layout(graph)  # its default shape, network.ASPECT, is about the plot's: 880 × 560 px
+    pos = layout(graph)  # its default shape, layout.ASPECT, is about the plot's: 880 × 560 px
     links = _links(graph)
     sizes = _sizes(links)
     labelled = set(sorted(links, key=lambda n: (-links[n], n))[:LABELLED_MOST]) | (chosen & set(links))
     short = {str(n): short_name(_name(graph, n)) if str(n) in labelled else "" for n in graph.nodes}
-    sides, x_range, y_range = _place_labels(graph, pos, sizes, short)
+    plot_px = (WIDTH - MARGIN["l"] - MARGIN["r"], HEIGHT - MARGIN["t"] - MARGIN["b"])
+    sides, x_range, y_range = place_labels(graph, pos, sizes, short, plot_px)
     fig = go.Figure()
 
     curves = _curves(graph, pos)

@@ -1,7 +1,7 @@
 """The partner network: organisations as nodes, relations and shared events as edges.
 
 Pure networkx and pandas (no streamlit, no plotly), so the graph can be tested, exported as
-GraphML and drawn by :mod:`dashlib.charts.network`.
+GraphML, laid out by :mod:`dashlib.charts.layout` and drawn by :mod:`dashlib.charts.network`.
 
 The graph is an undirected :class:`networkx.MultiGraph`:
 
@@ -48,10 +48,8 @@ summarised graph also holds ``ranking``, every organisation ranked (see :func:`d
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Hashable, Iterable
 from datetime import date, datetime
-from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -62,24 +60,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashlib.model import Dataset, enum_values
+from dashlib.text import is_missing
 
 CO_PARTICIPATION = "co_participation"
 NODE_ATTRS = ("name", "name_local", "org_type", "country_code", "place_id")
-DEFAULT_SEED = 29  # COP29
 MAX_NODES = 150  # organisations drawn at most: above, the most linked ones (see the module docstring)
 MAX_LINKS = 1_000  # edges drawn one by one at most: above, edges are summarised as lines even under MAX_NODES
 MAX_LINES = 300  # lines of a summarised graph: about as many as 150 nodes can show and stay readable
 PAIR_CHUNK = 2_000_000  # co-participation pairs made at a time while counting them (bounds the memory)
 RANKING_ROWS = 50  # rows of the ranking the network page shows
-KAMADA_KAWAI_MAX = 50  # nodes per component; Kamada-Kawai grows ~n² per step, spring layout takes over above
-SPRING_ITERATIONS = 60  # steps of the spring layout (each ~n²): with the distances evened out after, enough
-CO_PARTICIPATION_LENGTH = 1.8  # ideal length of a link made only of shared events (a relation's is 1)
-ASPECT = 1.6  # width / height of the area a layout fills: the network figure's plot (about 880 × 560 px)
-LABEL_RATIO = 2.5  # a cell is cut side by side only when this many times wider than tall: labels are wide
-STRETCH = 1.6  # how much more a component may be stretched one way than the other to fill its cell
-CELL_MARGIN = 0.04  # share of a cell's width and height left empty on each side
-
-Position = tuple[float, float]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,9 +77,7 @@ Position = tuple[float, float]
 
 def _value(value: Any) -> Any:
     """Return a cell as a plain Python value: missing becomes None, a timestamp a date."""
-    if value is None:
-        return None
-    if pd.api.types.is_scalar(value) and pd.isna(value):
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
@@ -728,191 +715,6 @@ def summary(graph: nx.Graph) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Layout
-
-
-def layout_key(graph: nx.Graph) -> tuple[tuple[str, ...], tuple[tuple[str, str, float], ...]]:
-    """Return a hashable summary of what the layout depends on: sorted nodes and sorted distinct links.
-
-    Parameters
-    ----------
-    graph : networkx.Graph or networkx.MultiGraph
-        Any graph with string-like node ids.
-
-    Returns
-    -------
-    tuple
-        ``(nodes, links)``: node ids sorted; each linked pair once, as ``(u, v, length)`` with
-        ``u < v``, sorted. ``length`` is the pair's ideal distance: 1 when a relation links them
-        (an edge whose ``relation_type`` is not co-participation, or has none),
-        :data:`CO_PARTICIPATION_LENGTH` when only shared events do. Parallel edges and self-loops
-        do not change the layout otherwise, so they are not in the key.
-    """
-    nodes = tuple(sorted(str(n) for n in graph.nodes))
-    lengths: dict[tuple[str, str], float] = {}
-    for u, v, kind in graph.edges(data="relation_type"):
-        if u == v:
-            continue
-        a, b = sorted((str(u), str(v)))
-        length = CO_PARTICIPATION_LENGTH if kind == CO_PARTICIPATION else 1.0
-        lengths[a, b] = min(length, lengths.get((a, b), length))
-    return nodes, tuple(sorted((a, b, length) for (a, b), length in lengths.items()))
-
-
-def layout(graph: nx.Graph, seed: int = DEFAULT_SEED, aspect: float = ASPECT) -> dict[str, Position]:
-    """Place the nodes of a graph in the plane, the same way every time.
-
-    Parameters
-    ----------
-    graph : networkx.Graph or networkx.MultiGraph
-        The network; only its nodes, which pairs are linked and whether by a relation or only by
-        shared events matter.
-    seed : int
-        Seed of the spring layout, used for components too large for Kamada-Kawai.
-    aspect : float
-        Width over height of the area the coordinates will be drawn in (the plot of
-        :func:`dashlib.charts.network.network_figure` by default): the layout fills an area of
-        that shape, then each axis is scaled into [-1, 1] on its own.
-
-    Returns
-    -------
-    dict of str to (float, float)
-        Coordinates in [-1, 1] by node id. The same nodes and links give the same coordinates
-        whatever the order of the rows they came from: the layout runs on a graph rebuilt from
-        the sorted :func:`layout_key`, and is cached on that key (the app reruns often).
-
-    Notes
-    -----
-    Each connected component is laid out on its own, with :func:`networkx.kamada_kawai_layout`
-    up to :data:`KAMADA_KAWAI_MAX` nodes (deterministic, and it spreads the cliques that shared
-    events make) and :func:`networkx.spring_layout` with a fixed seed above (its distances from the
-    centre then evened out, see :func:`_even_out`, so that its hubs do not pile up). A link made only of
-    shared events is longer than a relation (:data:`CO_PARTICIPATION_LENGTH`), so the cliques of
-    an event's participants open up instead of piling on each other. Each component is turned
-    so that its longest extent lies across (labels are wide), then the components share the area
-    in proportion to their number of nodes (a binary treemap, largest first, cut across rather
-    than side by side because labels are wide), and each fills its cell: scaled evenly until it
-    touches two sides, then stretched the other way up to :data:`STRETCH` times. Laid out
-    together, the repulsion between components would push a small one (or an isolated
-    organisation) to the edge and squeeze the main one into a corner.
-    """
-    nodes, links = layout_key(graph)
-    return {node: pos for node, pos in _layout_cached(nodes, links, seed, float(aspect))}
-
-
-@lru_cache(maxsize=64)
-def _layout_cached(nodes: tuple[str, ...], links: tuple[tuple[str, str, float], ...], seed: int,
-                   aspect: float = ASPECT) -> tuple[tuple[str, Position], ...]:
-    """Lay out each component, share the area between them, scale into [-1, 1]; immutable for the cache."""
-    if not nodes:
-        return ()
-    simple = nx.Graph()
-    simple.add_nodes_from(nodes)
-    simple.add_weighted_edges_from(links, weight="length")
-    components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
-    cells = _treemap([len(c) for c in components], (-aspect, -1.0, aspect, 1.0))
-    placed: dict[str, Position] = {}
-    for comp, cell in zip(components, cells, strict=True):
-        placed.update(_fill(_component_layout(simple, comp, seed), cell))
-    xs = [x for x, _ in placed.values()]
-    ys = [y for _, y in placed.values()]
-
-    def scale(value: float, low: float, high: float) -> float:
-        return round(2 * (value - low) / (high - low) - 1, 6) if high > low else 0.0
-
-    return tuple((n, (scale(placed[n][0], min(xs), max(xs)), scale(placed[n][1], min(ys), max(ys)))) for n in nodes)
-
-
-def _component_layout(simple: nx.Graph, comp: list[str], seed: int) -> dict[str, Position]:
-    """Return the positions of one connected component, centred on 0, its longest extent along x."""
-    if len(comp) == 1:
-        return {comp[0]: (0.0, 0.0)}
-    sub = nx.Graph()
-    sub.add_nodes_from(comp)  # sorted order: the seed's draws always go to the same nodes
-    sub.add_edges_from(sorted(simple.subgraph(comp).edges(data=True)))
-    if len(comp) <= KAMADA_KAWAI_MAX:
-        # Deterministic on its own (starts from a circle in node order); spreads cliques evenly.
-        pos = nx.kamada_kawai_layout(sub, weight="length")
-    else:
-        for *_, data in sub.edges(data=True):
-            data["pull"] = 1 / data["length"]
-        pos = nx.spring_layout(sub, k=1.5 / math.sqrt(len(comp)), iterations=SPRING_ITERATIONS, seed=seed,
-                               method="force", weight="pull")
-    points = np.array([pos[n] for n in comp], dtype=float)
-    points -= points.mean(axis=0)
-    # Principal axes: the eigenvectors of the covariance, the largest spread first.
-    _, vectors = np.linalg.eigh(points.T @ points)
-    points = points @ vectors[:, ::-1]
-    # An eigenvector's sign is arbitrary: fix it by the skew of each axis, so the result is too.
-    skew = (points**3).sum(axis=0)
-    points *= np.where(skew < -1e-9, -1.0, 1.0)
-    if len(comp) > KAMADA_KAWAI_MAX:
-        points = _even_out(points)
-    return {n: (float(x), float(y)) for n, (x, y) in zip(comp, points, strict=True)}
-
-
-def _even_out(points: np.ndarray) -> np.ndarray:
-    """Spread a spring layout evenly: keep each node's direction from the centre, even out the distances.
-
-    A spring layout of a large component packs its hubs in a dense core, and its one-link
-    organisations far out on spokes: scaled to fit, the core is a blot. Measured on each axis's
-    spread (so the shape stays as long as it was), the i-th nearest of n nodes moves to the
-    distance at which a disc evenly filled would hold i of them, ``sqrt((i + 0.5) / n)`` of the
-    farthest: the order of the distances, and so the picture's structure, stays.
-    """
-    spread = points.std(axis=0)
-    spread[spread < 1e-9] = 1.0
-    unit = points / spread
-    radius = np.hypot(unit[:, 0], unit[:, 1])
-    rank = np.empty(len(points), dtype=float)
-    rank[np.argsort(radius, kind="stable")] = np.arange(len(points))
-    target = np.sqrt((rank + 0.5) / len(points)) * radius.max()
-    scale = np.divide(target, radius, out=np.ones_like(radius), where=radius > 1e-12)
-    return unit * scale[:, None] * spread
-
-
-Cell = tuple[float, float, float, float]  # x0, y0, x1, y1
-
-
-def _treemap(weights: list[int], cell: Cell) -> list[Cell]:
-    """Split a cell between weights (largest first) in proportion, halving the list each time."""
-    if len(weights) == 1:
-        return [cell]
-    total, running, cut = sum(weights), 0, 1
-    best = math.inf
-    for i in range(1, len(weights)):
-        running += weights[i - 1]
-        if abs(2 * running - total) < best:
-            best, cut = abs(2 * running - total), i
-    share = sum(weights[:cut]) / total
-    x0, y0, x1, y1 = cell
-    if x1 - x0 > LABEL_RATIO * (y1 - y0):  # side by side
-        mid = x0 + (x1 - x0) * share
-        first, second = (x0, y0, mid, y1), (mid, y0, x1, y1)
-    else:  # one above the other, the larger on top
-        mid = y1 - (y1 - y0) * share
-        first, second = (x0, mid, x1, y1), (x0, y0, x1, mid)
-    return _treemap(weights[:cut], first) + _treemap(weights[cut:], second)
-
-
-def _fill(pos: dict[str, Position], cell: Cell) -> dict[str, Position]:
-    """Scale a component into its cell (less a margin): evenly, then up to STRETCH times more the roomier way."""
-    x0, y0, x1, y1 = cell
-    width, height = (x1 - x0) * (1 - 2 * CELL_MARGIN), (y1 - y0) * (1 - 2 * CELL_MARGIN)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    xs = [x for x, _ in pos.values()]
-    ys = [y for _, y in pos.values()]
-    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
-    mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    if span_x <= 1e-9:
-        return {n: (cx, cy) for n in pos}
-    even = min(width / span_x, height / span_y) if span_y > 1e-9 else width / span_x
-    sx = min(width / span_x, even * STRETCH)
-    sy = min(height / span_y, even * STRETCH) if span_y > 1e-9 else 0.0
-    return {n: (cx + (x - mx) * sx, cy + (y - my) * sy) for n, (x, y) in pos.items()}
-
-
-# ---------------------------------------------------------------------------------------------
 # GraphML
 
 
@@ -920,7 +722,7 @@ def _graphml_value(value: Any) -> str | int | float | bool:
     """Return an attribute value GraphML can hold (str, int, float or bool)."""
     if isinstance(value, list | tuple | set | frozenset):
         return "\n".join(str(_graphml_value(v)) for v in value)
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    if is_missing(value):
         return ""
     if isinstance(value, bool):
         return value
