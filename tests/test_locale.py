@@ -5,7 +5,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from appserver import ROOT
 from dashlib.charts.locale import (
     count_text,
     country_label,
@@ -16,7 +18,10 @@ from dashlib.charts.locale import (
     number_separators,
     plural_form,
 )
-from dashlib.i18n import MESSAGES
+from dashlib.charts.tables import display_table
+from dashlib.i18n import MESSAGES, t
+from dashlib.model import BUNDLED_DATA
+from dashlib.package.load import load_package
 
 NNBSP, NBSP, THIN = "\u202f", "\u00a0", "\u2009"  # narrow no-break, no-break and thin spaces
 
@@ -147,3 +152,44 @@ def test_country_names(code, lang, name, label):
 ])
 def test_language_names(code, lang, expected):
     assert language_name(code, lang) == expected
+
+
+# -- where the pages show them ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_package(BUNDLED_DATA).dataset
+
+
+@pytest.mark.parametrize(("table", "row_id", "lang", "country"), [
+    ("organizations", "turku-epo", "en", "Finland"),
+    ("organizations", "turku-epo", "fr", "Finlande"),
+    ("places", "baku", "en", "Azerbaijan"),
+    ("places", "baku", "fr", "Azerbaïdjan"),
+])
+def test_tables_name_countries_in_the_language(bundled, table, row_id, lang, country):
+    shown = display_table(bundled, bundled, table, lang)
+    row = shown.loc[shown.iloc[:, 0] == row_id].iloc[0]
+    assert row[t("col.country", lang)] == country
+
+
+@pytest.mark.parametrize(("table", "lang", "dates"), [
+    ("events", "en", "11–22 Nov 2024"),
+    ("events", "fr", "11–22 nov. 2024"),
+])
+def test_tables_write_dates_in_the_language(bundled, table, lang, dates):
+    shown = display_table(bundled, bundled, table, lang)
+    assert dates in set(shown[t("overview.dates", lang)])
+
+
+@pytest.mark.parametrize(("lang", "provenance"), [
+    ("en", "on 29 Nov 2024, in French."),
+    ("fr", "le 29 nov. 2024, en français."),
+])
+def test_the_source_card_writes_the_published_date_and_the_language(lang, provenance):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(provenance in caption.value for caption in at.caption), [c.value for c in at.caption]

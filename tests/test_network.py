@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from dashlib.charts import layout as network_layout
-from dashlib.charts.locale import format_count
+from dashlib.charts.locale import count_text, format_count
 from dashlib.charts.network import (
     LABEL_CHARS,
     LABELLED_MOST,
@@ -480,6 +480,32 @@ def test_labels_are_short_names_and_the_hover_has_the_whole_name(graph):
             assert text == esc(short_name(name)) and len(html.unescape(text)) <= LABEL_CHARS
             assert esc(name) in hover.replace("<br>", " ")
         assert tr["textfont"]["size"] == 11
+
+
+@pytest.mark.parametrize(("lang", "country", "links", "award_date"), [
+    ("en", "Finland", "Links: ", "4 Nov 2025"),
+    ("fr", "Finlande", "Liens : ", "4 nov. 2025"),
+])
+def test_hover_texts_read_in_the_language(graph, dataset, lang, country, links, award_date):
+    turku = find(graph, "Turku Environmental Protection Office")
+    nodes = {org_id: hover for tr in node_traces(network_figure(graph, lang))
+             for (org_id,), hover in zip(tr["customdata"], tr["hovertext"], strict=True)}
+    partners = len(set(graph.neighbors(turku)) - {turku})
+    assert nodes[turku].split("<br>")[-2:] == [country, f"{links}{partners}"]
+    (edge_hover,) = [tr["hovertext"] for tr in network_figure(graph, lang).to_dict()["data"]
+                     if tr.get("meta") == "edge-hover"]
+    assert any(award_date in h.split("<br>") for h in edge_hover)  # C40's award to Beijing, dated
+    # A summarised line says how many facts it stands for, in the grammatical number of the count.
+    summarised = network.build_graph(dataset, max_nodes=10)
+    counted = {}
+    for tr in network_figure(summarised, lang).to_dict()["data"]:
+        if tr.get("meta") == "edge-hover":
+            counted.update({h.split("<br>")[2]: h for h in tr["hovertext"]})
+    expected = {count_text("network.shared_events" if d["relation_type"] == "co_participation"
+                           else "network.relations_count", d["count"], lang)
+                for *_, d in summarised.edges(data=True)}
+    assert {html.unescape(line.removeprefix("<b>").removesuffix("</b>")) for line in counted} == expected
+    assert {1, 3, 4} <= {d["count"] for *_, d in summarised.edges(data=True)}  # singular and plural both shown
 
 
 @pytest.mark.parametrize(("name", "short"), [

@@ -38,7 +38,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashlib.charts.layout import Position, layout, place_labels
-from dashlib.charts.locale import count_text, date_text, format_count
+from dashlib.charts.locale import count_text, country_name, date_text, format_count
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label, t
 from dashlib.model import enum_values
@@ -235,7 +235,7 @@ def _node_hover_text(graph: nx.Graph, node: str, links: int, lang: str) -> str:
         lines.append(_wrap(local))
     lines.append(esc(_type_label(attrs.get("org_type"), lang)))
     if attrs.get("country_code"):
-        lines.append(esc(attrs["country_code"]))
+        lines.append(esc(country_name(attrs["country_code"], lang)))
     lines.append(_field("network.degree", format_count(links, lang), lang))
     if attrs.get("context"):
         lines.append(f"<i>{esc(t('network.context', lang))}</i>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashlib.charts.locale import date_text
+from dashlib.charts.locale import country_name, date_text
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query.filters import isin
@@ -17,6 +17,11 @@ def _names(frame: pd.DataFrame, key: str, column: str, wanted: pd.Series) -> pd.
     # Only the rows shown need a name: look up those ids, not the whole table.
     rows = frame.loc[isin(frame[key], wanted.dropna()), [key, column]]
     return rows.set_index(rows[key].astype("str"))[column]
+
+
+def _countries(codes: pd.Series, lang: str) -> pd.Series:
+    # Each distinct code named once: a table holds few countries and many rows.
+    return codes.map({code: country_name(code, lang) for code in codes.dropna().unique()})
 
 
 def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
@@ -42,7 +47,8 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
     Returns
     -------
     pandas.DataFrame
-        Plain text columns with translated headers; ids kept in the first column.
+        Plain text columns with translated headers, country names in the language; ids kept in
+        the first column.
     """
     frame = view.tables[table].head(limit)
     ids = {c: frame[c].astype("str") for c in frame.columns if c.endswith("_id") or c.endswith("org_id")}
@@ -66,7 +72,7 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
             "org_id": frame["org_id"],
             t("col.name", lang): frame["name"],
             t("col.type", lang): [label("org_type", v, lang) for v in frame["org_type"]],
-            t("col.country", lang): frame["country_code"],
+            t("col.country", lang): _countries(frame["country_code"], lang),
             t("col.place", lang): frame["place_id"].astype("str").map(places),
         }
     elif table == "participations":
@@ -88,7 +94,7 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
             "place_id": frame["place_id"],
             t("col.name", lang): frame["name"],
             t("col.type", lang): [label("kind", v, lang) for v in frame["kind"]],
-            t("col.country", lang): frame["country_code"],
+            t("col.country", lang): _countries(frame["country_code"], lang),
         }
     elif table == "sources":
         return frame[["source_id", "title", "publisher", "published", "url", "text_kind"]].reset_index(drop=True)
