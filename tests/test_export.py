@@ -1,4 +1,7 @@
-"""Exports: formula-safe CSV, JSON, GeoJSON, GraphML, the zipped package (round trip) and the command line."""
+"""Exports: JSON, GeoJSON, GraphML, the zipped package (round trip) and what the app downloads.
+
+The CSV writer is tested in test_write.py, the ``export`` command in test_cli.py.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +21,7 @@ from conftest import read_rows, write_rows
 from dashlib import export as ex
 from dashlib.cli import main
 from dashlib.geo.chain import resolve_places
-from dashlib.model import BUNDLED_DATA, TABLES, Dataset, coerce_types, table_schema
-from dashlib.package.files import atomic_write
+from dashlib.model import BUNDLED_DATA, TABLES, Dataset, table_schema
 from dashlib.package.load import load_package, load_uploaded
 from dashlib.query.filters import Filters, apply
 from dashlib.query.network import build_graph
@@ -160,12 +162,12 @@ def test_package_keeps_formula_like_text_verbatim(package_copy):
     assert back.dataset.organizations.loc[0, "quote"] == quote
     assert back.dataset.organizations.loc[0, "name"] == "=HYPERLINK(\"http://x\")"
     # ... while the spreadsheet CSV of the same table neutralises it.
-    cells = _csv_rows(ex.table_csv(dataset.organizations))[1]
+    cells = _csv_rows(ex.export(dataset, dataset, "csv", "organizations")[0])[1]
     assert cells[1] == "'=HYPERLINK(\"http://x\")"
     assert cells[-1] == "'" + quote
 
 
-def test_package_of_an_empty_view_is_refused_with_a_reason(full, tmp_path, capsys):
+def test_package_of_an_empty_view_is_refused_with_a_reason(full):
     # The loader rejects a package without events (or organisations, places, sources).
     view = apply(full, Filters(text="no such words anywhere"))
     assert view.events.empty
@@ -174,10 +176,6 @@ def test_package_of_an_empty_view_is_refused_with_a_reason(full, tmp_path, capsy
     with pytest.raises(ValueError, match="widen the filters"):
         ex.package_zip(view, full)
     assert ex.package_blocker(apply(full, FILTERS["text"]), full) is None
-    out = tmp_path / "empty.zip"
-    assert _run("-f", "zip", "-q", "q=no such words anywhere", "-o", str(out)) == 1
-    assert "widen the filters" in capsys.readouterr().err
-    assert not out.exists()
 
 
 def test_package_descriptor_says_it_is_a_filtered_export(full):
@@ -190,44 +188,39 @@ def test_package_descriptor_says_it_is_a_filtered_export(full):
     assert ex.package_zip(apply(full, FILTERS["city_network"]), full) == data
 
 
+def _descriptor_of(data: bytes) -> dict:
+    return json.loads(zipfile.ZipFile(io.BytesIO(data)).read("datapackage.json"))
+
+
+def test_export_of_the_bundled_data_keeps_its_licence_and_version(full):
+    bundled = json.loads((BUNDLED_DATA / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = _descriptor_of(ex.package_zip(full, full))
+    assert descriptor["licenses"] == bundled["licenses"] and descriptor["version"] == bundled["version"]
+    assert descriptor["description"].endswith(bundled["description"])
+    assert descriptor["title"] == bundled["title"]
+    assert [r["schema"] for r in descriptor["resources"]] == [r["schema"] for r in bundled["resources"]]
+    assert list(descriptor)[-2:] == ["resources", "export"]
+
+
+def test_export_of_another_package_claims_no_licence_of_the_bundled_data(package_copy):
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["title"] = "Our city's actions"
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    dataset = load_package(package_copy).dataset
+    exported = _descriptor_of(ex.package_zip(dataset, dataset))
+    assert exported["title"] == "Our city's actions"
+    assert "licenses" not in exported and "version" not in exported
+    assert exported["description"] == "An export from Climate Action Atlas."
+
+
 # ---------------------------------------------------------------------------------------------
-# Spreadsheet CSV: formulas neutralised, numbers left alone.
-
-
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
-def test_csv_neutralises_formula_text(text):
-    frame = pd.DataFrame({"name": [text, "Beijing"], "lat": [-12.5, 39.9075]})
-    rows = _csv_rows(ex.table_csv(frame))
-    assert rows[0] == ["name", "lat"]
-    assert rows[1] == ["'" + text, "-12.5"]
-    assert rows[2] == ["Beijing", "39.9075"]
-
-
-def test_csv_leaves_numbers_and_neutralises_numbers_written_as_text():
-    frame = pd.DataFrame({
-        "as_number": pd.Series([-3.5, math.nan], dtype="float64"),
-        "as_text": pd.Series(["-3.5", None], dtype="str"),
-        "count": pd.Series([-2, None], dtype="Int64"),
-        "kind": pd.Categorical(["=bad", "city"], categories=["=bad", "city"]),
-    })
-    rows = _csv_rows(ex.table_csv(frame))
-    assert rows[1] == ["-3.5", "'-3.5", "-2", "'=bad"]
-    assert rows[2] == ["", "", "", "city"]
-
-
-def test_csv_writes_dates_and_datetimes_iso():
-    frame = pd.DataFrame({
-        "day": pd.to_datetime(["2024-11-21", None]),
-        "at": pd.to_datetime(["2026-11-28T23:16:46Z", "2024-01-02T03:04:05Z"], utc=True),
-    })
-    rows = _csv_rows(ex.table_csv(frame))
-    assert rows[1:] == [["2024-11-21", "2026-11-28T23:16:46Z"], ["", "2024-01-02T03:04:05Z"]]
+# Spreadsheet CSV.
 
 
 def test_csv_of_every_bundled_table_has_no_live_formula(full):
     for table in TABLES:
         frame = full.tables[table]
-        rows = _csv_rows(ex.table_csv(frame))
+        rows = _csv_rows(ex.export(full, full, "csv", table)[0])
         assert rows[0] == list(frame.columns)
         assert len(rows) == len(frame) + 1
         numeric = {i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])}
@@ -333,7 +326,7 @@ def test_graphml_marks_the_other_end_of_a_kept_relation_as_context(full):
 
 
 # ---------------------------------------------------------------------------------------------
-# export() and the vocabulary.
+# export(): the one entry point of the app's downloads.
 
 
 def test_export_names_files_and_refuses_bad_requests(full):
@@ -345,154 +338,3 @@ def test_export_names_files_and_refuses_bad_requests(full):
         ex.export(full, full, "json")
     with pytest.raises(ValueError, match="unknown format"):
         ex.export(full, full, "xlsx")
-
-
-@pytest.mark.parametrize(("query", "expected"), [
-    ("org_type=ngo&start=2024-01-01", {"org_type": ["ngo"], "start": ["2024-01-01"]}),
-    ("?org_type=ngo&org_type=un_body", {"org_type": ["ngo", "un_body"]}),
-    ("http://localhost:8501/map?q=Turku%20office#x", {"q": ["Turku office"]}),
-    ("", {}),
-])
-def test_query_params(query, expected):
-    assert ex.query_params(query) == expected
-
-
-# ---------------------------------------------------------------------------------------------
-# The command line.
-
-
-def _run(*args: str) -> int:
-    return main(["export", str(BUNDLED_DATA), *args])
-
-
-@pytest.mark.parametrize(("fmt", "table"), [
-    ("csv", "events"), ("json", "relations"), ("geojson", None), ("graphml", None), ("zip", None),
-])
-def test_cli_writes_each_format(tmp_path, capsys, fmt, table):
-    out = tmp_path / f"out.{fmt}"
-    args = ["--format", fmt, "-o", str(out), *(["--table", table] if table else [])]
-    assert _run(*args) == 0
-    assert str(out) in capsys.readouterr().out
-    data = out.read_bytes()
-    if fmt == "csv":
-        assert _csv_rows(data)[0][0] == "event_id"
-    elif fmt in ("json", "geojson"):
-        assert json.loads(data)
-    elif fmt == "graphml":
-        assert nx.read_graphml(io.BytesIO(data)).number_of_nodes() > 0
-    else:
-        assert load_uploaded({"x.zip": data}).ok
-    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # no temporary file left
-
-
-def test_cli_query_narrows_like_the_filters(full, tmp_path):
-    out = tmp_path / "orgs.csv"
-    assert _run("--format", "csv", "--table", "organizations", "--query", "org_type=city_network", "-o", str(out)) == 0
-    ids = [row[0] for row in _csv_rows(out.read_bytes())[1:]]
-    expected = list(apply(full, Filters(org_types=("city_network",))).organizations["org_id"])
-    assert ids == expected
-    assert len(ids) < len(full.organizations)
-
-
-def test_cli_zip_with_query_reloads_with_the_view(full, tmp_path):
-    out = tmp_path / "view.zip"
-    assert _run("-f", "zip", "-q", "start=2024-11-01&end=2024-11-30", "-o", str(out)) == 0
-    result = load_package(out)
-    assert result.ok, [str(p) for p in result.problems]
-    view = apply(full, FILTERS["november_2024"])
-    assert list(result.dataset.events["event_id"])[: len(view.events)] == list(view.events["event_id"])
-
-
-def test_cli_unknown_query_value_is_a_notice_and_still_exports(full, tmp_path, capsys):
-    out = tmp_path / "orgs.json"
-    query = "org_type=bogus&org_type=city_network&colour=red"
-    assert _run("-f", "json", "-t", "organizations", "-q", query, "-o", str(out)) == 0
-    err = capsys.readouterr().err
-    assert "'bogus'" in err and "'colour'" in err
-    ids = [r["org_id"] for r in json.loads(out.read_bytes())]
-    assert ids == list(apply(full, Filters(org_types=("city_network",))).organizations["org_id"])
-
-
-def test_cli_refuses_to_overwrite_without_force(tmp_path, capsys):
-    out = tmp_path / "events.csv"
-    out.write_text("keep me", encoding="utf-8")
-    assert _run("-f", "csv", "-t", "events", "-o", str(out)) == 1
-    assert "--force" in capsys.readouterr().err
-    assert out.read_text(encoding="utf-8") == "keep me"
-    assert _run("-f", "csv", "-t", "events", "-o", str(out), "--force") == 0
-    assert _csv_rows(out.read_bytes())[0][0] == "event_id"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
-
-
-def test_cli_bad_path_exits_2(tmp_path, capsys):
-    out = tmp_path / "x.zip"
-    assert main(["export", str(tmp_path / "no-such-package"), "-f", "zip", "-o", str(out)]) == 2
-    assert "cannot read" in capsys.readouterr().err
-    assert not out.exists()
-
-
-def test_cli_invalid_package_exits_1(edit_table, tmp_path, capsys):
-    pkg = edit_table("participations", 0, "org_id", "no-such-org")
-    out = tmp_path / "x.zip"
-    assert main(["export", str(pkg), "-f", "zip", "-o", str(out)]) == 1
-    assert "no-such-org" in capsys.readouterr().err
-    assert not out.exists()
-
-
-@pytest.mark.parametrize("args", [
-    ["-f", "pdf", "-o", "x"],                       # unknown format
-    ["-f", "csv", "-o", "x"],                       # csv needs a table
-    ["-f", "json", "-t", "nope", "-o", "x"],        # no such table
-    ["-f", "zip", "-t", "events", "-o", "x"],       # --table means nothing for zip
-    ["-f", "zip"],                                  # no -o
-])
-def test_cli_bad_arguments_exit_1(tmp_path, monkeypatch, args):
-    monkeypatch.chdir(tmp_path)
-    assert _run(*args) == 1
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_cli_default_path_is_dashlib_data(package_copy, tmp_path, monkeypatch):
-    rows = read_rows(package_copy / "topics.csv")
-    write_rows(package_copy / "topics.csv", rows[:1])
-    monkeypatch.setenv("DASHLIB_DATA", str(package_copy))
-    out = tmp_path / "topics.json"
-    # event_topics refer to the topics removed above: the package is invalid, so this also
-    # proves the CLI read $DASHLIB_DATA and not the bundled data.
-    assert main(["export", "-f", "json", "-t", "topics", "-o", str(out)]) == 1
-    write_rows(package_copy / "topics.csv", rows)
-    assert main(["export", "-f", "json", "-t", "topics", "-o", str(out)]) == 0
-    assert [r["topic_id"] for r in json.loads(out.read_bytes())] == [r["topic_id"] for r in rows]
-
-
-def test_write_atomically_keeps_the_mode_of_a_replaced_file(tmp_path):
-    out = tmp_path / "f.bin"
-    out.write_bytes(b"old")
-    out.chmod(0o640)
-    atomic_write(out, b"new", overwrite=True)
-    assert out.read_bytes() == b"new" and out.stat().st_mode & 0o777 == 0o640
-    with pytest.raises(FileExistsError):
-        atomic_write(out, b"newer", overwrite=False)
-    assert out.read_bytes() == b"new"
-
-
-def test_typed_frame_survives_plain_csv_text():
-    # The package's text form reads back to the same typed frame (numbers, integers, dates, datetimes).
-    raw = pd.DataFrame({
-        "query": ["a", "b"], "lat": ["-12.5", "40.42998"], "lon": ["0.1", "49"],
-        "display_name": ["", "=x"], "provider": ["geonames", "nominatim"], "provider_id": ["1", ""],
-        "retrieved_at": ["2026-11-28T23:16:46Z", ""],
-    })
-    typed = coerce_types("geocache", raw)
-    text = ex._plain_csv("geocache", typed)
-    again = coerce_types("geocache", pd.read_csv(io.BytesIO(text), dtype=str, keep_default_na=False))
-    pd.testing.assert_frame_equal(again, typed)
-    assert _csv_rows(text)[1:] == [list(raw.iloc[0]), list(raw.iloc[1])]
-
-
-def test_export_command_is_registered(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["export", "--help"])
-    assert exit_info.value.code == 0
-    assert "--format" in capsys.readouterr().out
-

@@ -1,9 +1,8 @@
-"""The synthetic data package: valid, deterministic, sized as promised, honest, fast."""
+"""The synthetic data package: valid, deterministic, sized as promised, honest, fast (its command: test_cli.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pandas as pd
 import pytest
 
 from dashlib import synth
-from dashlib.cli import main
 from dashlib.geo.chain import resolve_places
 from dashlib.model import BUNDLED_DATA, TABLES, coerce_types, columns, enum_values
 from dashlib.package.load import load_package
@@ -154,6 +152,8 @@ def test_descriptor_says_synthetic_and_keeps_the_schema(package: Path) -> None:
     bundled = json.loads((BUNDLED_DATA / "datapackage.json").read_text(encoding="utf-8"))
     assert written["title"].startswith("Synthetic") and "SYNTHETIC" in written["description"]
     assert written["resources"] == bundled["resources"]
+    # The bundled data's licence and version say nothing of invented data.
+    assert "licenses" not in written and "version" not in written
 
 
 def test_write_package_refuses_a_quote_missing_from_the_text(tmp_path: Path, tables: dict) -> None:
@@ -175,11 +175,11 @@ def test_geocache_resolves_every_place_from_the_cache(package: Path) -> None:
     assert shanghai["lat"] == pytest.approx(31.22, abs=0.1)
 
 
-def test_fast_csv_writer_matches_pandas(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
+def test_tables_are_written_as_pandas_writes_them(package: Path, tables: dict[str, pd.DataFrame]) -> None:
+    # Most go through pyarrow's fast writer, a few (commas in names) through the csv module.
     for name, frame in tables.items():
-        path = tmp_path / f"{name}.csv"
-        synth._write_csv(path, frame)
-        assert path.read_bytes() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8"), name
+        expected = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        assert (package / f"{name}.csv").read_bytes() == expected, name
 
 
 def test_small_counts_work() -> None:
@@ -188,50 +188,6 @@ def test_small_counts_work() -> None:
         assert len(tables["events"]) == n and len(tables["relations"]) == n
     with pytest.raises(ValueError):
         synth.synthesize(0)
-
-
-def test_cli_writes_and_refuses_non_empty_folders(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    out = tmp_path / "new" / "pkg"
-    assert main(["synth", "--events", "200", "-o", str(out), "--seed", "5"]) == 0
-    printed = capsys.readouterr().out
-    assert "events.csv" in printed and "200 events" in printed and " s" in printed
-    assert load_package(out).ok
-    before = (out / "events.csv").read_bytes()
-
-    # Non-empty: refused without --force, nothing touched.
-    assert main(["synth", "--events", "300", "-o", str(out)]) == 2
-    assert "not empty" in capsys.readouterr().err
-    assert (out / "events.csv").read_bytes() == before
-
-    # --force replaces an earlier synthetic package, leaving other files alone.
-    (out / "notes.txt").write_text("mine", encoding="utf-8")
-    assert main(["synth", "--events", "300", "-o", str(out), "--force"]) == 0
-    assert len(pd.read_csv(out / "events.csv")) == 300
-    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
-
-    # A folder with other data is refused, --force or not.
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "keep.csv").write_text("a\n1\n", encoding="utf-8")
-    assert main(["synth", "--events", "10", "-o", str(other)]) == 2
-    assert list(other.iterdir()) == [other / "keep.csv"]
-    real = tmp_path / "real"
-    shutil.copytree(BUNDLED_DATA, real)
-    snapshot = {p: p.read_bytes() for p in real.rglob("*") if p.is_file()}
-    assert main(["synth", "--events", "10", "-o", str(real), "--force"]) == 2
-    assert "not synthetic" in capsys.readouterr().err
-    assert {p: p.read_bytes() for p in real.rglob("*") if p.is_file()} == snapshot
-    assert main(["synth", "--events", "10", "-o", str(BUNDLED_DATA), "--force"]) == 2
-
-    # A file is not a folder; the count is bounded.
-    afile = tmp_path / "afile"
-    afile.write_text("x", encoding="utf-8")
-    assert main(["synth", "--events", "10", "-o", str(afile)]) == 2
-    for bad in (["--events", "0"], ["--events", f"{synth.MAX_EVENTS + 1}"], ["--events", "ten"],
-                ["--events", "10", "--seed", "-1"]):
-        with pytest.raises(SystemExit):
-            main(["synth", *bad, "-o", str(tmp_path / "never")])
-    assert not (tmp_path / "never").exists()
 
 
 def test_100k_events_generate_quickly(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """The data model: the tables of a data package and the schema that describes them.
 
-The package descriptor (``data/datapackage.json``) is the single source of truth for the
-schema. This module reads it and exposes what the rest of dashlib needs: table names, column
-types, enums and keys, and the :class:`Dataset` that holds one DataFrame per table.
+The format's Table Schemas ship inside dashlib (``dashlib/package/schema.json``): they are the
+single source of truth for the schema, found by an installed dashlib as well as by a checkout.
+This module reads them and exposes what the rest of dashlib needs: table names, column types,
+enums and keys, and the :class:`Dataset` that holds one DataFrame per table.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BUNDLED_DATA = PROJECT_ROOT / "data"
-BUNDLED_DESCRIPTOR = BUNDLED_DATA / "datapackage.json"
+#: The data package bundled with a source checkout: ``data/`` beside ``src/``. An installed
+#: dashlib has none (the data is not part of the wheel); :func:`dashlib.package.load.default_source`
+#: uses it only where it exists. Tests and the development scripts read it.
+BUNDLED_DATA = Path(__file__).resolve().parents[2] / "data"
 
 TABLES = (
     "sources",
@@ -36,15 +39,18 @@ FACT_TABLES = ("organizations", "events", "participations", "relations", "event_
 
 
 @cache
-def bundled_descriptor() -> dict[str, Any]:
-    """Return the bundled package descriptor (read once per process).
+def package_schema() -> dict[str, Any]:
+    """Return the format of a data package as dashlib ships it (read once per process).
 
     Returns
     -------
     dict
-        The parsed ``datapackage.json``. Callers must not mutate it.
+        ``{"profile": "tabular-data-package", "resources": [...]}``: one resource per table of
+        :data:`TABLES` with its name, CSV path, title, description and Table Schema. Callers must
+        not mutate it.
     """
-    return json.loads(BUNDLED_DESCRIPTOR.read_text(encoding="utf-8"))
+    text = (resources.files("dashlib") / "package" / "schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
 
 
 def table_schema(table: str, descriptor: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -55,14 +61,14 @@ def table_schema(table: str, descriptor: Mapping[str, Any] | None = None) -> dic
     table : str
         Resource name, for example ``"events"``.
     descriptor : mapping, optional
-        A package descriptor; the bundled one by default.
+        A package descriptor; the shipped format (:func:`package_schema`) by default.
 
     Returns
     -------
     dict
         The resource's ``schema`` (fields, primaryKey, foreignKeys).
     """
-    descriptor = descriptor or bundled_descriptor()
+    descriptor = descriptor or package_schema()
     for resource in descriptor["resources"]:
         if resource["name"] == table:
             return resource["schema"]

