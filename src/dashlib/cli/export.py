@@ -1,0 +1,143 @@
+"""``dashlib export [PACKAGE] -f FORMAT -o FILE``: write what a view of the explorer shows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from urllib.parse import parse_qs
+
+from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
+from dashlib.cli.options import add_command, add_force, add_output, add_package_path, package_path
+from dashlib.export import FORMATS, TABLE_FORMATS, export, with_references
+from dashlib.model import TABLES, Dataset
+from dashlib.package.files import atomic_write
+from dashlib.package.load import load_package
+from dashlib.package.problems import PackageError
+from dashlib.query import urlstate
+from dashlib.query.filters import apply
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Declare ``export`` and its arguments on the sub-parsers of ``dashlib``."""
+    parser = add_command(
+        subparsers, "export",
+        summary="export what a view of the explorer shows: a table, the places, the network or the package",
+        description="Export a data package, narrowed by the explorer's URL parameters, as one of:\n\n"
+                    "  csv      one table, for spreadsheets (text that could run as a formula is neutralised)\n"
+                    "  json     one table, as an array of records\n"
+                    "  geojson  the places with coordinates (the others are listed as unresolved)\n"
+                    "  graphml  the partner network (Gephi, Cytoscape, yEd, networkx)\n"
+                    "  zip      a data package the app and `dashlib validate` load again: the rows the "
+                    "filters keep,\n           plus the rows they refer to\n\n"
+                    "The file is written in one step (never half written) and never replaced without "
+                    "--force. Notices about query parameters the data does not know go to stderr and do not "
+                    "stop the export.",
+        exit_statuses={EXIT_OK: "the file was written",
+                       EXIT_PROBLEMS: "the package has problems (printed; see `dashlib validate`)",
+                       EXIT_UNUSABLE: "not written: the package cannot be read, an argument is wrong, the "
+                                      "view is empty,\n     FILE exists (without --force) or cannot be written"},
+        examples=["dashlib export data -f csv -t events -q 'org_type=city_network' -o events.csv",
+                  "dashlib export data -f zip -q 'start=2024-11-01&end=2024-11-30' -o cop29.zip",
+                  "dashlib export -f geojson -q 'http://localhost:8501/map?country=FI' -o finland.geojson"],
+    )
+    add_package_path(parser)
+    parser.add_argument("-f", "--format", dest="fmt", required=True, choices=FORMATS, metavar="FORMAT",
+                        help=f"what to write: {', '.join(FORMATS)} (see above)")
+    parser.add_argument("-t", "--table", choices=TABLES, metavar="TABLE",
+                        help=f"the table, for csv and json: {', '.join(TABLES)}")
+    parser.add_argument("-q", "--query", default="",
+                        help="the explorer's URL parameters, e.g. 'org_type=ngo&start=2024-01-01', or a whole "
+                             "URL copied from the browser (default: no filter)")
+    add_output(parser, metavar="FILE", help="the file to write")
+    add_force(parser, help="replace FILE if it exists")
+    return parser
+
+
+def query_params(query: str) -> dict[str, list[str]]:
+    """Return the parameters of an explorer URL or of its query string alone.
+
+    Parameters
+    ----------
+    query : str
+        ``"org_type=ngo&start=2024-01-01"``, the same with a leading ``?``, or a whole URL.
+
+    Returns
+    -------
+    dict of str to list of str
+        Each parameter's values, in order (``org_type=ngo&org_type=un_body`` gives two).
+    """
+    if "?" in query:
+        query = query.split("?", 1)[1]
+    query = query.split("#", 1)[0]
+    return parse_qs(query, keep_blank_values=False)
+
+
+def _argument_problems(args: argparse.Namespace) -> list[str]:
+    """Return what is wrong with arguments that argparse checks one by one."""
+    problems = []
+    if args.fmt in TABLE_FORMATS and args.table is None:
+        problems.append(f"--table: {args.fmt} exports one table; choose one of {', '.join(TABLES)}")
+    if args.table is not None and args.fmt not in TABLE_FORMATS:
+        problems.append(f"--table applies to csv and json only, not to {args.fmt}")
+    if args.output.exists() and not args.force:
+        problems.append(f"{args.output} exists; pass --force to replace it")
+    return problems
+
+
+def _summary(view: Dataset, fmt: str, table: str | None, context_rows: Mapping[str, list[str]]) -> str:
+    """Say in a few words what the file holds."""
+    if fmt in TABLE_FORMATS and table:
+        return f"{len(view.tables[table])} {table}"
+    if fmt == "geojson":
+        return f"{len(view.places)} places"
+    if fmt == "graphml":
+        return f"{len(view.organizations)} organizations, {len(view.relations)} relations"
+    counts = ", ".join(f"{n} {t}" for t, n in view.row_counts().items())
+    context = sum(len(keys) for keys in context_rows.values())
+    return counts + (f", and {context} context row(s) they refer to" if context else "")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export the view ``args`` describe; print what was written; return the exit status."""
+    problems = _argument_problems(args)
+    if problems:
+        for problem in problems:
+            print(f"export: {problem}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+    path = package_path(args)
+    try:
+        result = load_package(path)
+    except PackageError as exc:
+        print(f"{path}: cannot read the package: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if not result.ok or result.dataset is None:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(f"{path}: the package has {len(result.problems)} problem(s) (dashlib validate)", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+    full = result.dataset
+    state = urlstate.parse(query_params(args.query), urlstate.vocabulary(full))
+    for notice in state.notices:
+        print(f"query: {notice}", file=sys.stderr)
+    view = apply(full, state.filters)
+    try:
+        data, _, _ = export(view, full, args.fmt, args.table)
+        context_rows = with_references(view, full)[1] if args.fmt == "zip" else {}
+    except ValueError as exc:
+        print(f"{path}: cannot export: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        atomic_write(args.output, data, overwrite=args.force)
+    except FileExistsError:
+        print(f"export: {args.output} exists; pass --force to replace it", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        print(f"{args.output}: cannot write: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    active = ", ".join(state.filters.active()) or "none"
+    print(f"{args.output}: {args.fmt}, {len(data)} bytes "
+          f"({_summary(view, args.fmt, args.table, context_rows)}; filters: {active})")
+    return EXIT_OK

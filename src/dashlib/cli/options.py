@@ -1,0 +1,115 @@
+"""What the commands share, declared once: the package argument, ``-o``, ``--force``, and the help layout.
+
+Every command's ``--help`` reads the same way: one line in ``dashlib --help``; then what the command
+does, its arguments, its exit statuses (:mod:`dashlib.cli.exitcodes`) and examples to copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from dashlib.package.load import default_source
+
+PACKAGE_DEFAULT = "$DASHLIB_DATA, else the data/ folder of a source checkout, else ./data"
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Wrap each paragraph of a description or epilog; keep indented lines (exit statuses, examples) as written."""
+
+    # argparse's formatters are customised by overriding _fill_text (as RawDescriptionHelpFormatter does).
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        blocks = []
+        for block in text.strip("\n").split("\n\n"):
+            if "\n " in block or block.startswith(" "):
+                blocks.append("\n".join(indent + line for line in block.splitlines()))
+            else:
+                blocks.append(textwrap.fill(" ".join(block.split()), width,
+                                            initial_indent=indent, subsequent_indent=indent))
+        return "\n\n".join(blocks)
+
+
+def add_command(subparsers: argparse._SubParsersAction, name: str, *, summary: str, description: str,
+                exit_statuses: Mapping[int, str], examples: Sequence[str]) -> argparse.ArgumentParser:
+    """Add a command whose ``--help`` documents it: what it does, its exit statuses, examples.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned.
+    name : str
+        The command, as typed after ``dashlib``.
+    summary : str
+        One line for the list of commands in ``dashlib --help``.
+    description : str
+        What the command does; paragraphs separated by blank lines are wrapped to the terminal.
+    exit_statuses : mapping of int to str
+        Each exit status the command returns (from :mod:`dashlib.cli.exitcodes`) and what it means.
+    examples : sequence of str
+        Command lines to copy, each optionally followed by ``  # what it does``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The command's parser, for its arguments.
+    """
+    statuses = "\n".join(f"  {code}  {meaning}" for code, meaning in sorted(exit_statuses.items()))
+    lines = "\n".join(f"  {example}" for example in examples)
+    return subparsers.add_parser(
+        name, help=summary, description=description, formatter_class=HelpFormatter,
+        epilog=f"exit status:\n{statuses}\n\nexamples:\n{lines}",
+    )
+
+
+def add_package_path(parser: argparse.ArgumentParser, *, accepts: str = "a folder, its datapackage.json or a .zip"
+                     ) -> None:
+    """Declare the optional ``PACKAGE`` argument: which data package to read (see :func:`package_path`).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser.
+    accepts : str
+        What the command can read, for the help.
+    """
+    parser.add_argument("path", nargs="?", type=Path, metavar="PACKAGE",
+                        help=f"the data package: {accepts} (default: {PACKAGE_DEFAULT})")
+
+
+def package_path(args: argparse.Namespace) -> Path:
+    """Return the package a command reads: its ``PACKAGE`` argument, else the default one.
+
+    The default is :func:`dashlib.package.load.default_source`: ``$DASHLIB_DATA``, else the
+    checkout's ``data/``, else ``./data``.
+    """
+    return args.path if args.path is not None else default_source()
+
+
+def add_output(parser: argparse.ArgumentParser, *, metavar: str, help: str) -> None:
+    """Declare the required ``-o/--output``: where the command writes.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser.
+    metavar : str
+        ``FILE`` or ``DIR``.
+    help : str
+        What is written there.
+    """
+    parser.add_argument("-o", "--output", required=True, type=Path, metavar=metavar, help=help)
+
+
+def add_force(parser: argparse.ArgumentParser, *, help: str) -> None:
+    """Declare ``--force``: replace what ``-o`` names (each command says what it still refuses).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser.
+    help : str
+        What ``--force`` replaces, and what it never does.
+    """
+    parser.add_argument("--force", action="store_true", help=help)
