@@ -107,8 +107,9 @@ class CoordinatesSourced(Check):
         lat = row["lat"] if "lat" in names else None
         lon = row["lon"] if "lon" in names else None
         if (lat is None) != (lon is None):
-            missing = "lon" if lon is None else "lat"
-            yield UnsourcedError.from_row(row, field_name=missing if missing in names else "lat",
+            missing, given = ("lon", "lat") if lon is None else ("lat", "lon")
+            # A table may lack the missing column altogether: then the problem is on the one given.
+            yield UnsourcedError.from_row(row, field_name=missing if missing in names else given,
                                           note="lat and lon must be given together")
         elif lat is not None:
             for col in ("source_id", "quote"):
