@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from dashlib import __version__
-from dashlib.cli import export, geocode, publish, synth, validate
+from dashlib.cli import export, extract, geocode, publish, synth, validate
 from dashlib.cli.options import HelpFormatter
 
 #: Every command, in the order ``dashlib --help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (validate, geocode, export, synth, publish)
+COMMANDS: tuple[ModuleType, ...] = (validate, geocode, export, synth, publish, extract)
 
 
 def build_parser() -> argparse.ArgumentParser:
