@@ -74,6 +74,17 @@ def test_filtered_tables_stay_consistent():
     assert set(view.events["place_id"].dropna()) <= set(view.places["place_id"])
 
 
+@pytest.mark.parametrize(("filters", "places"), [
+    # The Jiangshanfu community, the areas it lies in, and the side event's venue inside a venue in Baku.
+    (Filters(org_types=("community",)),
+     {"jiangshanfu", "houshayu", "shunyi", "beijing", "china-pavilion", "baku-olympic-stadium", "baku"}),
+    # Finnish organisations' cities, and the venue of the side event Turku's office spoke at.
+    (Filters(countries=("FI",)), {"turku", "helsinki", "china-pavilion", "baku-olympic-stadium", "baku"}),
+])
+def test_places_kept_are_those_used_and_the_areas_they_lie_in(filters, places):
+    assert set(apply(DATASET, filters).places["place_id"]) == places
+
+
 def test_apply_does_not_change_its_input():
     before = {name: frame.copy() for name, frame in DATASET.tables.items()}
     apply(DATASET, Filters(text="Beijing", org_types=("enterprise",)))

@@ -17,6 +17,7 @@ import pydeck as pdk
 from dashlib.charts.style import OTHER, category_colors, hex_to_rgb
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
+from dashlib.query.places import PlaceTree
 
 POINT_LAYER_ID, ARC_LAYER_ID, LABEL_LAYER_ID = "places", "partner-links", "place-labels"
 MIN_RADIUS_PX, MAX_RADIUS_PX = 4, 15
@@ -28,17 +29,9 @@ TOOLTIP = {"html": "<b>{tip_title}</b><br/>{tip_body}",
            "style": {"fontSize": "13px", "maxWidth": "360px", "whiteSpace": "pre-line"}}
 
 
-def _rollup(places: pd.DataFrame, counts: pd.Series) -> pd.Series:
+def _rollup(tree: PlaceTree, counts: pd.Series) -> pd.Series:
     """Add each place's count to every place it lies in (Jiangshanfu counts for Houshayu and Shunyi)."""
-    parent = places.set_index("place_id")["parent_place_id"].dropna().to_dict()
-    total = dict.fromkeys(places["place_id"], 0)
-    for place, n in counts.items():
-        seen = set()
-        while isinstance(place, str) and place in total and place not in seen:
-            total[place] += int(n)
-            seen.add(place)
-            place = parent.get(place)
-    return pd.Series(total, dtype="int64")
+    return pd.Series(tree.rollup(counts.to_dict()), dtype="int64")
 
 
 def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -70,8 +63,9 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     own = pd.DataFrame({"events": events, "organizations": orgs}).fillna(0).astype("int64")
     frame = places[["place_id", "name", "kind", "country_code"]].merge(coords, on="place_id", how="left")
     frame = frame.loc[frame["lat"].notna() & frame["lon"].notna()].copy()
-    frame["events"] = frame["place_id"].map(_rollup(places, own["events"]) if len(own) else {}).fillna(0)
-    frame["organizations"] = frame["place_id"].map(_rollup(places, own["organizations"]) if len(own) else {})
+    tree = PlaceTree(places)
+    frame["events"] = frame["place_id"].map(_rollup(tree, own["events"]) if len(own) else {}).fillna(0)
+    frame["organizations"] = frame["place_id"].map(_rollup(tree, own["organizations"]) if len(own) else {})
     frame["organizations"] = frame["organizations"].fillna(0).astype("int64")
     frame["events"] = frame["events"].astype("int64")
     frame["activity"] = frame["events"] + frame["organizations"]

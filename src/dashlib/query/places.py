@@ -79,9 +79,15 @@ class PlaceTree:
 
     def with_ancestors(self, ids: Iterable[str]) -> set[str]:
         """Return the given ids and every place they lie in."""
-        found = set(ids)
-        for place in list(found):
-            found.update(self.ancestors(place))
+        given = set(ids)
+        found = set(given)
+        for place in given:
+            # A walk stops at a place already found: its ancestors are found too, or it is one of the
+            # given ids (walked from itself) or the start of a loop.
+            up = self.parent.get(place)
+            while up is not None and up in self.ids and up not in found:
+                found.add(up)
+                up = self.parent.get(up)
         return found
 
     def descendants(self, roots: Iterable[str]) -> set[str]:

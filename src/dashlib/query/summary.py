@@ -11,9 +11,9 @@ import pandas as pd
 
 from dashlib.i18n import label
 from dashlib.model import Dataset
+from dashlib.query.places import PlaceTree
 
 ORGANISER_ROLES = ("organizer", "host")
-AREA_KINDS = ("community", "town", "district", "city", "region", "country")
 
 
 @dataclass(frozen=True)
@@ -94,26 +94,15 @@ def place_chains(places: pd.DataFrame) -> dict[str, str]:
     dict of str to str
         ``{"china-pavilion": "China Pavilion, Baku", "jiangshanfu": "Jiangshanfu, Houshayu, Shunyi
         District, Beijing", …}``: every enclosing community, town, district, city, region or country
-        (venues inside venues are skipped). Raw text: escape it before putting it in HTML.
+        (:data:`~dashlib.query.places.AREA_KINDS`; venues inside venues are skipped). Raw text:
+        escape it before putting it in HTML.
     """
-    name = dict(zip(places["place_id"], places["name"].astype("str"), strict=True))
-    kind = dict(zip(places["place_id"], places["kind"], strict=True))
-    parent = {p: q for p, q in zip(places["place_id"], places["parent_place_id"], strict=True) if isinstance(q, str)}
-    chains = {}
-    for place in name:
-        names, seen, up = [name[place]], {place}, parent.get(place)
-        while up in name and up not in seen:
-            seen.add(up)
-            if kind[up] in AREA_KINDS:
-                names.append(name[up])
-            up = parent.get(up)
-        chains[place] = ", ".join(names)
-    return chains
+    return PlaceTree(places).chains()
 
 
 def place_path(places: pd.DataFrame, place_id: object) -> str:
     """Return one place with the areas it lies in (see :func:`place_chains`); '' when missing or unknown."""
-    return place_chains(places).get(place_id, "") if isinstance(place_id, str) else ""
+    return PlaceTree(places).chain(place_id)
 
 
 def participants(dataset: Dataset, event_id: str, lang: str = "en") -> pd.DataFrame:
