@@ -38,6 +38,7 @@ from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label as enum_label
 from dashlib.i18n import t
 from dashlib.model import Dataset, enum_values
+from dashlib.query.places import PlaceTree
 from dashlib.query.summary import place_chains
 
 FRAME_COLUMNS = (
@@ -103,13 +104,8 @@ def _places_named(place_ids: pd.Series, dataset: Dataset, full: Dataset | None) 
         known = pd.Index(full.places["place_id"]).unique()
         extra = places.loc[known.get_indexer(places["place_id"]) < 0]
         places = pd.concat([full.places, extra], ignore_index=True) if len(extra) else full.places
-    ids, parents = places["place_id"], places["parent_place_id"]
-    new = ids.isin(place_ids.dropna().unique()).to_numpy()
-    keep = np.zeros(len(places), dtype=bool)
-    while new.any():
-        keep |= new
-        new = ids.isin(parents.to_numpy()[new]).to_numpy() & ~keep
-    return places.loc[keep]
+    named = PlaceTree(places).with_ancestors(place_ids.dropna().astype("str").unique())
+    return places.loc[places["place_id"].isin(list(named))]
 
 
 def _assign_lanes(frame: pd.DataFrame, types: list[str]) -> pd.DataFrame:
