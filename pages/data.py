@@ -4,6 +4,7 @@ from dashlib import ui
 from dashlib.charts import tables
 from dashlib.i18n import t
 from dashlib.query import quotes
+from dashlib.ui.extract import add_source_section
 
 view = ui.current_view()
 st.title(view.t("data.title"))
@@ -35,3 +36,5 @@ if not ui.empty_state(view):
 
 st.subheader(view.t("data.upload"))
 ui.upload_section(view)
+
+add_source_section(view)

@@ -108,7 +108,7 @@ def _frame(table: str, rows: list[dict[str, object]]) -> pd.DataFrame:
         elif name in ("start", "end", "quote_start", "quote_end"):
             frame[name] = frame[name].astype("int64")
         else:
-            frame[name] = frame[name].fillna("").astype(str)
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), "").astype(str)
     return frame
 
 
