@@ -1,16 +1,16 @@
-"""``dashlib geocode [PATH] [--online]``: resolve every place of a package and fill its geocache."""
+"""``dashlib geocode [PACKAGE] [--online]``: resolve every place of a package and fill its geocache."""
 
 from __future__ import annotations
 
 import argparse
 import math
 import sys
-from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
+from dashlib.cli.options import add_command, add_package_path, package_path
 from dashlib.geo.chain import geocode_places, place_query, resolve_places
 from dashlib.geo.geocache import geocache_path, read_geocache, typed_geocache, update_cache, write_geocache
 from dashlib.geo.nominatim import (
@@ -21,10 +21,10 @@ from dashlib.geo.nominatim import (
     NominatimLookup,
     parse_endpoint,
 )
-from dashlib.package.load import default_source, load_package
+from dashlib.package.load import load_package
 from dashlib.package.problems import PackageError
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Give every place of a folder package coordinates, and keep what was found in its geocache.csv.
 
 Each place takes the first answer of this chain, and the table printed says which step gave it:
@@ -37,35 +37,32 @@ Each place takes the first answer of this chain, and the table printed says whic
   parent      the nearest enclosing place that has coordinates, flagged approximate
   unresolved  none of the above: listed, and never plotted
 
-The cache is written atomically (a temporary file, then renamed), and only when it changes; no
-other file of the package is touched. A zipped package cannot be written to: unpack it first.
-"""
+The cache is written in one step (a temporary file, then renamed), and only when it changes; no
+other file of the package is touched.
 
-EPILOG = f"""\
-exit status:
-  0  every place has coordinates
-  1  some places stay unresolved (they are listed; try --online)
-  2  the package cannot be read, has problems (run dashlib validate), or its cache cannot be written
+Settings from the environment, overridden by the options below:
 
-environment:
   {ENDPOINT_ENV}        the Nominatim server (default {DEFAULT_ENDPOINT})
   {USER_AGENT_ENV}  the User-Agent sent to it (default climate-action-atlas/<version>)
-
-examples:
-  dashlib geocode data/                     offline: manual, cache, gazetteer, parent
-  dashlib geocode data/ --online            ask Nominatim for the rest
-  dashlib geocode data/ --refresh           look the cached places up again (after a gazetteer update)
 """
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Declare ``geocode`` and its arguments on the sub-parsers of ``dashlib``."""
-    parser = subparsers.add_parser(
-        "geocode", help="resolve every place and fill the package's geocache.csv (offline unless --online)",
-        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = add_command(
+        subparsers, "geocode",
+        summary="resolve every place and fill the package's geocache.csv (offline unless --online)",
+        description=DESCRIPTION,
+        exit_statuses={EXIT_OK: "every place has coordinates",
+                       EXIT_PROBLEMS: "some places stay unresolved (each one listed; try --online)",
+                       EXIT_UNUSABLE: "the package cannot be read or has problems (see `dashlib validate`), "
+                                      "or its cache\n     cannot be written"},
+        examples=["dashlib geocode data              # offline: manual, cache, gazetteer, parent",
+                  "dashlib geocode data --online     # ask Nominatim for the rest",
+                  "dashlib geocode data --refresh    # look the cached places up again (after a gazetteer update)"],
     )
-    parser.add_argument("path", nargs="?",
-                        help="package folder or its datapackage.json (default: $DASHLIB_DATA or data/)")
+    add_package_path(parser, accepts="a folder or its datapackage.json; not a zip, since the cache is "
+                                     "written into the folder")
     parser.add_argument("--online", action="store_true",
                         help="ask Nominatim for the places the cache and the gazetteer do not know (1 request/s)")
     parser.add_argument("--endpoint", type=_endpoint, default=None, metavar="URL",
@@ -111,11 +108,10 @@ class _Bar:
 def _print_table(places: pd.DataFrame, resolved: pd.DataFrame) -> None:
     names = dict(zip(places["place_id"], places["name"], strict=True)) if "name" in places else {}
     print(f"{'place':<24} {'lat':>10} {'lon':>11}  {'source':<10} detail")
-    for row in resolved.itertuples(index=False):
-        lat = f"{row.lat:.5f}" if math.isfinite(row.lat) else "–"
-        lon = f"{row.lon:.5f}" if math.isfinite(row.lon) else "–"
-        label = str(names.get(row.place_id, row.place_id))[:24]
-        print(f"{label:<24} {lat:>10} {lon:>11}  {row.coord_source!s:<10} {row.detail}")
+    for row in resolved.to_dict("records"):
+        lat, lon = (f"{row[k]:.5f}" if math.isfinite(row[k]) else "–" for k in ("lat", "lon"))
+        label = str(names.get(row["place_id"], row["place_id"]))[:24]
+        print(f"{label:<24} {lat:>10} {lon:>11}  {row['coord_source']!s:<10} {row['detail']}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         ``EXIT_OK`` when every place is resolved, ``EXIT_PROBLEMS`` when some are not,
         ``EXIT_UNUSABLE`` when the package cannot be read or its cache cannot be written.
     """
-    path = Path(args.path) if args.path else default_source()
+    path = package_path(args)
     folder = path.parent if path.is_file() and path.suffix == ".json" else path
     if not folder.is_dir():
         if path.is_file():

@@ -19,7 +19,7 @@ look-up; the network loop lives in :mod:`dashlib.geo.nominatim`, the cache file 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,8 @@ RESOLVED_COLUMNS = ("place_id", "lat", "lon", "coord_source", "approximate", "de
 NOT_FOUND = "not found: no coordinates, cache entry, gazetteer match or parent"
 
 Progress = Callable[[int, int, str], None]
+# A row of a places table, as DataFrame.to_dict("records") gives it.
+Row = Mapping[Hashable, Any]
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class GeocodeResult:
         return self.resolved.loc[self.resolved["coord_source"] == "unresolved", "place_id"].tolist()
 
 
-def place_query(row: Mapping[str, Any]) -> str | None:
+def place_query(row: Row) -> str | None:
     """Return what the geocoder is asked for a place: its ``query``, else its ``name``.
 
     Parameters
@@ -106,17 +108,17 @@ class _Resolution:
         self.source, self.lat, self.lon, self.detail, self.hit = source, float(lat), float(lon), detail, hit
 
 
-def _country(row: Mapping[str, Any]) -> str | None:
+def _country(row: Row) -> str | None:
     country = cell_or_none(row.get("country_code"))
     return country.upper() if country else None
 
 
-def _geonames_id(row: Mapping[str, Any]) -> int | None:
+def _geonames_id(row: Row) -> int | None:
     value = cell_number(row.get("geonames_id"))
     return int(value) if value is not None and value > 0 else None
 
 
-def _offline_step(row: Mapping[str, Any], res: _Resolution, cache: GeocacheIndex) -> None:
+def _offline_step(row: Row, res: _Resolution, cache: GeocacheIndex) -> None:
     """Try the manual, cache and gazetteer steps on one place."""
     lat, lon = cell_number(row.get("lat")), cell_number(row.get("lon"))
     if lat is not None and lon is not None and valid_point(lat, lon):
@@ -145,7 +147,7 @@ def _offline_step(row: Mapping[str, Any], res: _Resolution, cache: GeocacheIndex
         res.notes.append(how)
 
 
-def _online_step(rows: Sequence[Mapping[str, Any]], results: Sequence[_Resolution], lookup: Lookup,
+def _online_step(rows: Sequence[Row], results: Sequence[_Resolution], lookup: Lookup,
                  progress: Progress | None, messages: dict[str, str]) -> None:
     """Ask the look-up once per distinct (query, country) that the offline steps left open."""
     pending: dict[tuple[str, str | None], list[_Resolution]] = {}
@@ -163,7 +165,8 @@ def _online_step(rows: Sequence[Mapping[str, Any]], results: Sequence[_Resolutio
         except LookupFailed as exc:
             hit, note = None, f"{name}: {exc}"
         if hit is not None and not valid_point(hit.lat, hit.lon):
-            hit, note = None, f"{name}: answered an invalid point ({hit.lat}, {hit.lon}) for {query!r}"
+            note = f"{name}: answered an invalid point ({hit.lat}, {hit.lon}) for {query!r}"
+            hit = None
         for res in group:
             if hit is not None:
                 detail = f"{name}: {hit.display_name}" if hit.display_name else name
@@ -176,7 +179,7 @@ def _online_step(rows: Sequence[Mapping[str, Any]], results: Sequence[_Resolutio
             progress(done, total, query)
 
 
-def _parent_step(places: pd.DataFrame, rows: Sequence[Mapping[str, Any]], results: list[_Resolution]) -> None:
+def _parent_step(places: pd.DataFrame, rows: Sequence[Row], results: list[_Resolution]) -> None:
     """Give each unresolved place its nearest resolved ancestor's point, flagged approximate."""
     tree = PlaceTree(places if "parent_place_id" in places else places.assign(parent_place_id=None))
     by_id = {res.place_id: res for res in results}

@@ -8,11 +8,9 @@ atomically (:func:`write_geocache`), where the package's descriptor says it live
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from dashlib.geo.gazetteer import fold
 from dashlib.geo.hits import GeoHit, cell_number, format_coordinate, valid_point
 from dashlib.model import coerce_types, columns
 from dashlib.package.files import atomic_write
+from dashlib.package.write import table_csv
 from dashlib.text import cell_or_none
 
 PROVIDER_LABELS = {"geonames": "GeoNames", "nominatim": "Nominatim"}
@@ -40,8 +39,8 @@ class GeocacheIndex:
     """
 
     def __init__(self, geocache: pd.DataFrame | None) -> None:
-        self._exact: dict[str, dict[str, Any]] = {}
-        self._folded: dict[str, dict[str, Any]] = {}
+        self._exact: dict[str, dict[Hashable, Any]] = {}
+        self._folded: dict[str, dict[Hashable, Any]] = {}
         if geocache is None or geocache.empty or "query" not in geocache:
             return
         for row in geocache.to_dict("records"):
@@ -53,12 +52,12 @@ class GeocacheIndex:
             self._exact.setdefault(query, usable)
             self._folded.setdefault(fold(query), usable)
 
-    def find(self, query: str) -> dict[str, Any] | None:
+    def find(self, query: str) -> dict[Hashable, Any] | None:
         """Return the cache row for ``query`` (``lat``/``lon`` as floats), or None."""
         return self._exact.get(query) or self._folded.get(fold(query))
 
 
-def describe_row(row: Mapping[str, Any]) -> str:
+def describe_row(row: Mapping[Hashable, Any]) -> str:
     """Return where a cache row's point came from: ``"cache: Nominatim R912940: Beijing, China"``."""
     provider = cell_or_none(row.get("provider")) or "unknown provider"
     ident = cell_or_none(row.get("provider_id"))
@@ -121,8 +120,9 @@ def _as_text_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
     """Return rows as text: numbers without float noise, datetimes as ISO UTC."""
     rows = []
     for row in frame.to_dict("records"):
-        out = {}
-        for key, value in row.items():
+        out: dict[str, str] = {}
+        for name, value in row.items():
+            key = str(name)
             if isinstance(value, pd.Timestamp):
                 utc = value.tz_convert("UTC") if value.tzinfo else value
                 out[key] = utc.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -193,11 +193,7 @@ def write_geocache(path: str | Path, frame: pd.DataFrame) -> bool:
         True when the file changed, False when it already held exactly this.
     """
     path = Path(path)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(frame.columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(_as_text_rows(frame))
-    data = buffer.getvalue().encode("utf-8")
+    data = table_csv(pd.DataFrame(_as_text_rows(frame), columns=list(frame.columns), dtype="str"))
     if path.exists() and path.read_bytes() == data:
         return False
     atomic_write(path, data)

@@ -37,7 +37,8 @@ def _project_url() -> str | None:
     except metadata.PackageNotFoundError:
         return None
     urls = [u.split(",", 1)[-1].strip() for u in meta.get_all("Project-URL") or ()]
-    return urls[0] if urls else meta.get("Home-page")
+    urls += meta.get_all("Home-page") or []
+    return urls[0] if urls else None
 
 
 def default_user_agent() -> str:
