@@ -23,7 +23,7 @@ entry, and each entry names the rule that narrows by it (:func:`rule_for`). The 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, make_dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -146,7 +146,7 @@ def check_spec(filters_class: type[Filters]) -> None:
                             f"{', '.join(_MEMBERSHIP)} rows can be kept by a column")
 
 
-def isin(series: pd.Series, values: object) -> pd.Series:
+def isin(series: pd.Series, values: Iterable[object]) -> pd.Series:
     """Return ``series.isin(values)``, fast for Arrow-backed text.
 
     pandas turns every value into an Arrow scalar, one by one, before an Arrow-backed text column's

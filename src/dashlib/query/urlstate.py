@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from dashlib.model import Dataset
 from dashlib.query.filters import Filters, filters_type
@@ -107,7 +108,7 @@ def parse(params: Mapping[str, str | list[str]], vocabulary: Mapping[str, Iterab
         else:
             notices.append(f"Language {value!r} is not available (en, fr); English is shown.")
 
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for entry in spec:
         raw = _values(params, entry.param)
         if entry.kind in (Kind.DATE_FROM, Kind.DATE_TO):

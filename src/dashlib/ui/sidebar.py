@@ -8,6 +8,7 @@ the lists in the spec's order.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -20,6 +21,7 @@ from dashlib.query.spec import FILTERS, MAX_TEXT, FilterSpec, Kind, Vocabulary
 from dashlib.ui.state import LANG_KEY, NOTICES_KEY, SEEDED_KEY, VIEW_KEY, View
 
 MAX_OPTIONS = 500
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 DATE_KINDS = (Kind.DATE_FROM, Kind.DATE_TO)
 _DRAW_ORDER = (Kind.TEXT, Kind.DATE_FROM, Kind.DATE_TO, Kind.LIST)
 
@@ -119,13 +121,13 @@ def _widget(entry: FilterSpec, lang: str, extent: tuple[date, date],
                           placeholder=t("sidebar.all", lang), help=help_text)
 
 
-def _filters(values: dict[str, object], spec: tuple[FilterSpec, ...], extent: tuple[date, date]) -> flt.Filters:
+def _filters(values: dict[str, Any], spec: tuple[FilterSpec, ...], extent: tuple[date, date]) -> flt.Filters:
     """Turn the widgets' values into Filters (a date range at the data's extent means no date filter)."""
     dates = {entry.kind: entry.field for entry in spec if entry.kind in DATE_KINDS}
     start, end = (values.get(dates.get(kind, "")) for kind in DATE_KINDS)
     if isinstance(start, date) and isinstance(end, date) and end < start:
         values = {**values, dates[Kind.DATE_FROM]: end, dates[Kind.DATE_TO]: start}
-    chosen: dict[str, object] = {}
+    chosen: dict[str, Any] = {}
     for entry in spec:
         value = values[entry.field]
         if entry.kind is Kind.LIST:
@@ -158,7 +160,7 @@ def sidebar(dataset: Dataset, spec: tuple[FilterSpec, ...] = FILTERS) -> View:
     with st.sidebar:
         lang = st.segmented_control(
             "Language / Langue", urlstate.LANGUAGES, key=LANG_KEY, required=True,
-            format_func={"en": "English", "fr": "Français"}.get,
+            format_func=LANGUAGE_NAMES.__getitem__,
         ) or urlstate.DEFAULT_LANGUAGE
         st.header(t("sidebar.filters", lang))
         choices = _choices(dataset.key or str(id(dataset)), lang, hash(spec), spec, dataset)

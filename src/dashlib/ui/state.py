@@ -47,12 +47,10 @@ def leave_legacy_pages_mode() -> None:
     sidebar. So leave the mode, run app.py here as the entry point, as the normal mode does (it
     draws the sidebar and runs the page through ``st.navigation``), and stop this run there.
     """
-    if not PagesManager.uses_pages_directory:
-        return
-
-
-    PagesManager.uses_pages_directory = False
     ctx = get_script_run_ctx()
+    if not PagesManager.uses_pages_directory or ctx is None:  # no ctx: not a script run (bare mode)
+        return
+    PagesManager.uses_pages_directory = False
     with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
         runpy.run_path(ctx.pages_manager.main_script_path, run_name="__main__")
     st.stop()
