@@ -427,10 +427,17 @@ def template_zip(dataset: Dataset) -> bytes:
     -------
     bytes
         A zip that :func:`dashlib.package.load.load_uploaded` accepts.
+
+    Raises
+    ------
+    ValueError
+        When ``dataset`` has no event (a loaded package always has one).
     """
     event = headline_event(dataset)
+    if event is None:
+        raise ValueError("the package has no event to take examples from")
     part, rel = dataset.participations, dataset.relations
-    participants = part.loc[part["event_id"] == event["event_id"], "org_id"] if event is not None else []
+    participants = part.loc[part["event_id"] == event["event_id"], "org_id"]
     # The participant with the most relations, so that the relations table has examples too.
     links = pd.concat([rel["from_org_id"], rel["to_org_id"]]).value_counts()
     orgs = sorted(set(participants), key=lambda o: (-links.get(o, 0), o))[:1]

@@ -9,7 +9,7 @@ enums and keys, and the :class:`Dataset` that holds one DataFrame per table.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -155,7 +155,7 @@ def coerce_types(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 COMPACT_MIN_ROWS = 1_000
 
 
-def compact(frame: pd.DataFrame, keep: list[str] | str = ()) -> pd.DataFrame:
+def compact(frame: pd.DataFrame, keep: Sequence[str] | str = ()) -> pd.DataFrame:
     """Store repetitive text columns as categoricals (ids that other tables point to, source ids …).
 
     A text column with at most half as many distinct values as rows takes far less memory, and

@@ -100,10 +100,10 @@ def _summary(view: Dataset, fmt: str, table: str | None, context_rows: Mapping[s
 
 def run(args: argparse.Namespace) -> int:
     """Export the view ``args`` describe; print what was written; return the exit status."""
-    problems = _argument_problems(args)
-    if problems:
-        for problem in problems:
-            print(f"export: {problem}", file=sys.stderr)
+    wrong = _argument_problems(args)
+    if wrong:
+        for message in wrong:
+            print(f"export: {message}", file=sys.stderr)
         return EXIT_UNUSABLE
 
     path = package_path(args)
