@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 from platformdirs import user_cache_path
@@ -54,6 +56,11 @@ def fingerprint(folder: Path) -> str:
 def cache_dir(folder: Path) -> Path:
     """Return the cache folder of one package folder: under :func:`cache_root`, named by its resolved path."""
     return cache_root() / "packages" / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+
+
+def _write_parquet(frame: pd.DataFrame, stream: BinaryIO) -> None:
+    """Write a table as Parquet, without its index."""
+    frame.to_parquet(stream, index=False)
 
 
 def read(folder: Path) -> Dataset | None:
@@ -102,7 +109,7 @@ def write(folder: Path, dataset: Dataset, print_fingerprint: str) -> bool:
     try:
         where.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            atomic_write(where / f"{name}.parquet", lambda fh, n=name: dataset.tables[n].to_parquet(fh, index=False))
+            atomic_write(where / f"{name}.parquet", partial(_write_parquet, dataset.tables[name]))
         manifest = {"fingerprint": print_fingerprint, "name": dataset.name, "key": dataset.key,
                     "source_texts": dict(dataset.source_texts), "format": FORMAT_VERSION,
                     "package": str(folder.resolve())}

@@ -53,7 +53,7 @@ def active_dataset() -> Dataset:
     if uploaded is not None:
         return uploaded
     result = default_result()
-    if not result.ok:
+    if result.dataset is None or result.problems:  # not ok; spelled out so that the type checker follows
         st.error(f"The data package {default_source()} has problems; fix them and reload the page.")
         st.dataframe(problems_frame(result.problems), hide_index=True)
         st.stop()
