@@ -133,7 +133,7 @@ def _title(text: str, sentence: Sentence, word: tuple[int, int], mention: DateMe
 
 
 def _event_place(text: str, language: str, sentence: Sentence, places: list[PlaceFind]) -> PlaceFind | None:
-    """The smallest place the sentence locates the event in ("à Bakou", "in Nairobi", "在…巴库")."""
+    """Return the smallest place the sentence locates the event in ("à Bakou", "in Nairobi", "在…巴库")."""
     locatives = (*lexicon.LOCATIVE_WORDS.get(language, ()), *lexicon.LOCATIVE_WORDS["en"])
     quoted = [(sentence.start + m.start(), sentence.start + m.end()) for m in QUOTED.finditer(sentence.text)]
     located, named = [], []
@@ -206,11 +206,11 @@ def find_events(text: str, language: str, sentences: list[Sentence], dates: list
 
 
 def _suggest_parents(events: list[EventFind], places: list[PlaceFind]) -> None:
-    """A shorter event within a conference's dates is part of it; its venue lies in the conference's city."""
+    """Make a shorter event within a conference's dates part of it, and its venue lie in the conference's city."""
     by_key = {p.key: p for p in places}
     conferences = [e for e in events if e.event_type == "conference" and e.first and e.last]
     for event in events:
-        if event.event_type == "conference" and event.last or event.first is None:
+        if (event.event_type == "conference" and event.last) or event.first is None:
             continue
         around = [c for c in conferences if c is not event and c.first <= event.first <= c.last
                   and (event.last is None or event.last <= c.last)]

@@ -215,7 +215,8 @@ RELATION_CUES: Mapping[str, Mapping[str, str]] = {
            "supervisé par": "affiliation", "placé sous": "affiliation", "filiale": "affiliation",
            "relevant de": "affiliation", "géré par": "affiliation"},
     "zh": {"合作": "cooperation", "协议": "cooperation", "签署": "cooperation", "友好城市": "cooperation",
-           "支持": "support", "资助": "support", "赞扬": "recognition", "表彰": "recognition", "高度评价": "recognition",
+           "支持": "support", "资助": "support", "赞扬": "recognition", "表彰": "recognition",
+           "高度评价": "recognition",
            "成员": "membership", "加入": "membership", "管理": "affiliation", "隶属": "affiliation",
            "下属": "affiliation", "监管": "affiliation", "主管": "affiliation"},
 }

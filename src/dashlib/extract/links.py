@@ -108,10 +108,14 @@ class _Orgs:
     def parties(self, text: str, language: str, sentence: Sentence, cities: bool) -> list[_Party]:
         quoted = _quoted_spans(sentence)
         found = []
+        place_spans = {span for place in self.places if place.kind in ("city", "region") for span in place.mentions}
         for org in list(self.orgs.values()):
             for start, end in org.mentions:
-                if sentence.contains(start, end) and not any(s <= start < e for s, e in quoted):
-                    found.append(_Party(start, end, org.key))
+                if not sentence.contains(start, end) or any(s <= start < e for s, e in quoted):
+                    continue
+                if (start, end) in place_spans and (not cities or _is_locative(text, language, sentence, start)):
+                    continue  # a known organisation named like a city ("Beijing") acts only where a city would
+                found.append(_Party(start, end, org.key))
         if cities:
             for place in self.places:
                 if place.kind not in ("city", "region") and place.known_id is None:
@@ -151,7 +155,7 @@ def _role(text: str, language: str, sentence: Sentence, party: _Party) -> tuple[
 
 
 def _speaks_of(text: str, language: str, sentence: Sentence, event: EventFind) -> bool:
-    """True when a later sentence refers back to the event or uses a word of taking part."""
+    """Return True when a later sentence refers back to the event or uses a word of taking part."""
     if any(kind == event.event_type for _, _, kind, _ in event_words(sentence, language)):
         return True
     cues = (*lexicon.PARTICIPATION_CUES.get(language, ()), *lexicon.PARTICIPATION_CUES["en"])
@@ -250,7 +254,7 @@ def find_relations(text: str, language: str, sentences: list[Sentence], events: 
 
 
 def municipal_affiliations(text: str, language: str, sentences: list[Sentence], orgs: _Orgs) -> list[RelationFind]:
-    """A municipal office is affiliated to its city's government ("Bureau municipal … de Beijing", 北京市…局)."""
+    """Propose that a municipal office is affiliated to its city's government ("Bureau municipal … de Beijing")."""
     words = (*lexicon.MUNICIPAL_WORDS.get(language, ()), *lexicon.MUNICIPAL_WORDS["en"])
     places = {p.key: p for p in orgs.places}
     out = []

@@ -137,10 +137,9 @@ def _english_names(text: str) -> list[_Hit]:
         j = i + 1
         while j < len(tokens) and text[run[-1].end():tokens[j].start()] in (" ", " & "):
             word = tokens[j].group()
-            if word[:1].isupper() or word[:1].isdigit():
-                run.append(tokens[j])
-            elif (word in EN_CONNECTORS and j + 1 < len(tokens) and tokens[j + 1].group()[:1].isupper()
-                  and text[tokens[j].end():tokens[j + 1].start()] == " "):
+            joins = (word in EN_CONNECTORS and j + 1 < len(tokens) and tokens[j + 1].group()[:1].isupper()
+                     and text[tokens[j].end():tokens[j + 1].start()] == " ")
+            if word[:1].isupper() or word[:1].isdigit() or joins:
                 run.append(tokens[j])
             else:
                 break
@@ -190,7 +189,7 @@ def _english_hit(text: str, run: list[regex.Match]) -> _Hit | None:
 
 
 def _french_names(text: str) -> list[_Hit]:
-    """French names: a head word and its complements ("Bureau municipal de … de Beijing", "communauté de Jiangshanfu")."""
+    """Find French names: a head word and its complements ("Bureau municipal … de Beijing", "communauté de X")."""
     hits = []
     tokens = _tokens(text)
     for i, token in enumerate(tokens):
@@ -260,7 +259,7 @@ def _french_tail(text: str, tokens: list[regex.Match], i: int, capitalised: bool
 
 
 def _adjective_after_noun(tokens: list[regex.Match], j: int) -> bool:
-    """A lowercase word right after a complement noun ("Nations unies"): one word, then the name goes on."""
+    """Return True for a lowercase word right after a complement noun ("Nations unies")."""
     previous = tokens[j - 1].group()
     return previous[:1].isupper() or _split_elision(previous)[0] in ("l", "d")
 
@@ -325,7 +324,8 @@ def _list_hits(text: str, language: str) -> list[_Hit]:
     introducers = (*lexicon.ORG_LIST_INTRODUCERS.get(language, ()), *lexicon.ORG_LIST_INTRODUCERS["en"])
     item = r"\p{Lu}[\p{L}\d&'’\-]*(?:\s+\p{Lu}[\p{L}\d&'’\-]*){0,4}|[A-Z]\d+"
     for intro in dict.fromkeys(introducers):
-        pattern = regex.compile(rf"(?i:{regex.escape(intro)})\s+(?P<items>(?:{item})(?:\s*(?:,|\bet\b|\band\b)\s*(?:{item}))*)")
+        items = rf"(?P<items>(?:{item})(?:\s*(?:,|\bet\b|\band\b)\s*(?:{item}))*)"
+        pattern = regex.compile(rf"(?i:{regex.escape(intro)})\s+{items}")
         for m in pattern.finditer(text):
             for part in regex.finditer(item, m.group("items")):
                 start = m.start("items") + part.start()
@@ -424,7 +424,7 @@ def find_organizations(text: str, language: str, places: list[PlaceFind], countr
 
 def _chinese_names_before_brackets(text: str, zh_words: list[Word], finds: dict[str, OrgFind],
                                    alias_of: dict[str, str]) -> None:
-    """A Chinese name right before an abbreviation in brackets is the abbreviation's full name: 宜可城（ICLEI）."""
+    """Name an abbreviation by the Chinese name right before its brackets: 宜可城（ICLEI）."""
     for key, find in list(finds.items()):
         if find.basis != "abbreviation":
             continue

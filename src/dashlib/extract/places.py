@@ -1,5 +1,7 @@
-"""Places in a text: the package's known places first, then kinds of place named by a word ("district de
-Shunyi", "Houshayu Town", 顺义区), venues ("Pavillon chinois"), then the offline gazetteer; and countries.
+"""Places in a text: known places, kinds of place, venues, then the offline gazetteer; and countries.
+
+The package's known places come first, then kinds of place named by a word ("district de Shunyi",
+"Houshayu Town", 顺义区), venues ("Pavillon chinois"), then GeoNames names.
 
 Countries are not proposed as places: they give the country code of the places and organisations
 near them ("Bakou, en Azerbaïdjan") and choose between namesakes ("Belém, Brazil"). A place
@@ -222,7 +224,7 @@ def _venue_hits(text: str, language: str) -> list[_Hit]:
 
 
 def _known_hits(text: str, places: pd.DataFrame | None) -> list[_Hit]:
-    """The package's places, by name, local name or query, as whole words."""
+    """Return the package's places named in the text, by name, local name or query, as whole words."""
     if places is None or places.empty:
         return []
     hits = []
@@ -378,7 +380,8 @@ def find_places(text: str, language: str, sentences: list[Sentence], dates: list
         find = finds.get(key)
         if find is None:
             local = hit.name_local if fold(hit.name_local) != fold(name) else ""
-            find = PlaceFind(key, name, local, hit.kind or "city", hit.country_code or (city.country_code if city else ""),
+            country = hit.country_code or (city.country_code if city else "")
+            find = PlaceFind(key, name, local, hit.kind or "city", country,
                              city.geonames_id if city else None, hit.basis, hit.known_id)
             if note:
                 find.notes.append(note)
@@ -400,7 +403,7 @@ def _suggest_parents(text: str, language: str, sentences: list[Sentence], order:
     """Nest places named one after the other with only a connector between ("… du bourg de Houshayu dans le …")."""
     connectors = {fold(c) for c in (*lexicon.INSIDE_WORDS.get(language, ()), *lexicon.INSIDE_WORDS["en"])}
     connectors.add("")
-    for (a_hit, a), (b_hit, b) in zip(order, order[1:], strict=False):
+    for (a_hit, a), (b_hit, b) in zip(order, order[1:], strict=False):  # noqa: RUF007 (pairs of neighbours)
         sentence = sentence_at(sentences, a_hit.start)
         if sentence is None or not sentence.contains(b_hit.start, b_hit.end) or a is b:
             continue
@@ -416,7 +419,7 @@ def _suggest_parents(text: str, language: str, sentences: list[Sentence], order:
 
 
 def _suggest_regions(finds: list[PlaceFind]) -> None:
-    """A district the gazetteer knows lies in the main city of its region, when the text names that city too."""
+    """Put a district the gazetteer knows in the main city of its region, when the text names that city too."""
     by_gid = {f.geonames_id: f for f in finds if f.geonames_id is not None}
     for find in finds:
         if find.kind != "district" or find.parent_key or find.geonames_id is None:
@@ -435,7 +438,7 @@ def city_candidates_by_id(geonames_id: int) -> City | None:
 
 
 def _inherit_country(finds: list[PlaceFind]) -> None:
-    """A place with no country code takes its enclosing place's."""
+    """Give a place with no country code its enclosing place's."""
     by_key = {f.key: f for f in finds}
     for _ in range(5):
         for find in finds:

@@ -147,7 +147,7 @@ def _orgs_table(text: str, sentences: list[Sentence], orgs: list[OrgFind], place
     for org in orgs:
         start, end = org.first
         sentence = sentence_at(sentences, start)
-        notes = [f"type guessed from {org.type_basis}"] + org.notes
+        notes = [f"type guessed from {org.type_basis}", *org.notes]
         if org.aliases:
             notes.append(f"also written {', '.join(org.aliases)}")
         basis = {"known": "an organisation of the package", "name rule": "an organisation word in the name",
@@ -197,7 +197,8 @@ def _events_table(text: str, events: list[EventFind], place_ids: Mapping[str, st
             "event_id": id_of[event.key], "title": event.title, "title_local": event.title,
             "event_type": event.event_type, "start_date": _iso(event.first), "end_date": _iso(event.last),
             "date_precision": "" if event.date.precision == "day" else event.date.precision,
-            "place_id": place_ids.get(event.place_key or "", ""), "parent_event_id": id_of.get(event.parent_key or "", ""),
+            "place_id": place_ids.get(event.place_key or "", ""),
+            "parent_event_id": id_of.get(event.parent_key or "", ""),
             "summary": "", "source_id": source_id, "quote": event.sentence.text,
             **_review(event.sentence, *event.word, text, "known" if _known_event(package, event) else "new",
                       f"a date and the event word '{text[event.word[0]:event.word[1]]}'", "; ".join(notes),
@@ -408,7 +409,8 @@ def build_dataset(base: Dataset, proposals: Proposals, tables: Mapping[str, pd.D
         current = base.tables[table]
         merged[table] = typed if current.empty else pd.concat([current, typed], ignore_index=True)
     texts = {**base.source_texts, proposals.source.source_id: proposals.text}
-    return replace(base, tables={**base.tables, **merged}, source_texts=texts, key=f"{base.key}+{proposals.source.source_id}")
+    return replace(base, tables={**base.tables, **merged}, source_texts=texts,
+                   key=f"{base.key}+{proposals.source.source_id}")
 
 
 def validate(dataset: Dataset) -> LoadResult:

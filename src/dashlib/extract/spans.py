@@ -55,8 +55,13 @@ def split_sentences(text: str) -> list[Sentence]:
     for match in _LATIN_END.finditer(text):
         word = re.search(r"([\w.]+)[.!?…][\"'»”’)\]]*$", text[max(0, match.start() - 30):match.end()])
         before = word.group(1).lower().rstrip(".") if word else ""
-        if text[match.start()] == "." and (before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before)):
-            continue
+        if text[match.start()] == "." and (before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before)
+                                            or "." in before):
+            continue  # "Dr.", "J.", "a.m.", "U.S."
+        following = text[match.end():match.end() + 40].lstrip()
+        if following[:1].islower():
+            continue  # a sentence does not start in lowercase
+
         cuts.add(match.end())
     sentences, start = [], 0
     for cut in [*sorted(cuts), len(text)]:

@@ -143,7 +143,7 @@ def _segments(text: str, tables: dict[str, pd.DataFrame]) -> list[Segment]:
 
 
 def _numbered(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Number the rows of every table in one sequence (the numbers shown in the text)."""
+    """Return the tables with their rows numbered in one sequence (the numbers shown in the text)."""
     out, n = {}, 1
     for kind in KINDS:
         frame = tables[kind].copy()
