@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +19,9 @@ from dashlib.charts.locale import (
     number_separators,
     plural_form,
 )
+from dashlib.charts.network import network_alt_text
 from dashlib.charts.tables import display_table
+from dashlib.charts.timeline import timeline_alt_text, timeline_frame
 from dashlib.i18n import MESSAGES, t
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
@@ -193,3 +196,25 @@ def test_the_source_card_writes_the_published_date_and_the_language(lang, proven
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(provenance in caption.value for caption in at.caption), [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize(("nodes", "edges", "lang", "expected"), [
+    (1, 0, "en", "Network of 1 organisation and 0 links"),
+    (2, 1, "en", "Network of 2 organisations and 1 link"),
+    (1, 0, "fr", "Réseau de 1 organisation et 0 lien"),
+    (1234, 2, "fr", f"Réseau de 1{NNBSP}234 organisations et 2 liens"),
+])
+def test_the_network_text_alternative_counts_in_the_language(nodes, edges, lang, expected):
+    graph = nx.MultiGraph()
+    graph.add_nodes_from(f"o{i}" for i in range(nodes))
+    graph.add_edges_from(("o0", "o1") for _ in range(edges))
+    assert network_alt_text(graph, lang) == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Timeline of 1 event from 21 Nov 2024 to 21 Nov 2024"),
+    ("fr", "Chronologie de 1 événement du 21 nov. 2024 au 21 nov. 2024"),
+])
+def test_the_timeline_text_alternative_of_one_event(bundled, lang, expected):
+    one = bundled.with_tables(events=bundled.events.loc[bundled.events["event_id"] == "cop29-beijing-side-event"])
+    assert timeline_alt_text(timeline_frame(one, lang=lang), lang) == expected

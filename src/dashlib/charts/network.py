@@ -444,10 +444,10 @@ def network_alt_text(graph: nx.Graph, lang: str = "en") -> str:
     -------
     str
         ``t("network.alt")`` with the number of organisations and of links (edges: relations
-        and shared events).
+        and shared events), each in its grammatical number.
     """
-    text = t("network.alt", lang, n=format_count(graph.number_of_nodes(), lang),
-             m=format_count(graph.number_of_edges(), lang))
+    text = t("network.alt", lang, organisations=count_text("network.organisations", graph.number_of_nodes(), lang),
+             links=count_text("network.links", graph.number_of_edges(), lang))
     note = summary_caption(graph, lang)
     return f"{text}. {note}" if note else text
 

@@ -387,9 +387,9 @@ def timeline_alt_text(frame: pd.DataFrame, lang: str = "en") -> str:
         return t("empty.title", lang)
     first = frame.loc[frame["start"].idxmin()]
     last = frame.loc[frame["end"].idxmax()]
-    text = t("timeline.alt", lang, n=format_count(len(frame), lang),
-             first=date_text(first["start"], None, first["precision"], lang),
-             last=date_text(last["end"], None, last["precision"], lang))
+    text = count_text("timeline.alt", len(frame), lang,
+                      first=date_text(first["start"], None, first["precision"], lang),
+                      last=date_text(last["end"], None, last["precision"], lang))
     n_context = int(frame["context"].sum())
     if n_context:
         text += " " + t("timeline.alt_context", lang, n=format_count(n_context, lang))
