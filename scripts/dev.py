@@ -3,6 +3,7 @@
     python scripts/dev.py run     # install into .venv, then serve the app on the bundled data
     python scripts/dev.py test    # install into .venv (and Chromium if missing), ruff, import rules,
                                   # every test, then check that the tests left no file in the tree
+    python scripts/dev.py mutate [MODULE ...]   # mutation testing of the core modules (slow; see docs/testing.md)
 
 Installs are skipped when the requirement files have not changed since the last one.
 Extra arguments go to streamlit (run) or pytest (test).
@@ -17,6 +18,8 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+
+import mutate
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
@@ -103,7 +106,7 @@ def run_tests(extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "mutate"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -111,6 +114,8 @@ def main(argv: list[str]) -> int:
         install("requirements.txt")
         os.execv(PYTHON, [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "app.py"), *extra])
     install("requirements-dev.txt")
+    if command == "mutate":
+        return mutate.main(extra, python=PYTHON, root=ROOT)
     ensure_chromium()
     return run_tests(extra)
 
