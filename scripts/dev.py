@@ -28,6 +28,7 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 CHROMIUM = Path("/usr/bin/chromium")
 # The bundled data names people and places in Chinese: without a CJK font, screenshots show boxes.
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+NGINX = Path("/usr/sbin/nginx")
 
 
 def sh(*cmd: str | Path, **kwargs) -> None:
@@ -59,6 +60,18 @@ def ensure_chromium() -> None:
     sh(*sudo, "apt-get", "update", "-qq", env=env)
     sh(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core",
        "fonts-wqy-zenhei", env=env)
+
+
+def ensure_nginx() -> None:
+    """Install Debian's nginx for the replica test (tests/test_replicas.py serves deploy/nginx/atlas.conf)."""
+    if shutil.which("nginx") or NGINX.exists():
+        return
+    if shutil.which("apt-get") is None:
+        sys.exit("The replica test needs nginx; install it with your package manager.")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    sh(*sudo, "apt-get", "update", "-qq", env=env)
+    sh(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx", env=env)
 
 
 # What a test run may leave in the tree: the environment, tool caches, the browser tests' screenshots
@@ -117,6 +130,7 @@ def main(argv: list[str]) -> int:
     if command == "mutate":
         return mutate.main(extra, python=PYTHON, root=ROOT)
     ensure_chromium()
+    ensure_nginx()
     return run_tests(extra)
 
 
