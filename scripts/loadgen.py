@@ -588,6 +588,15 @@ async def run_load(base_url: str, users: int, duration: float, *, pids: Sequence
     return LoadResult(users, elapsed, samples, rss_start, rss_peak, cpu_seconds(pids) - cpu_start)
 
 
+async def warm_up(base_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> RunResult:
+    """Open one tab and close it: a fresh server's first run pays the imports, which no user step should."""
+    tab = StreamClient(check_loopback(base_url), timeout)
+    try:
+        return await tab.open()
+    finally:
+        await tab.close()
+
+
 @dataclass
 class IdleResult:
     """RSS before and after opening sessions that then stay idle."""
@@ -612,9 +621,7 @@ async def idle_sessions(base_url: str, count: int, pids: Sequence[int], *, settl
     """
     base_url = check_loopback(base_url)
     check_bounds([1], 1, count)
-    warm = StreamClient(base_url, timeout)
-    await warm.open()
-    await warm.close()
+    await warm_up(base_url, timeout)
     await asyncio.sleep(settle)
     before = rss_bytes(pids)
     tabs = [StreamClient(base_url, timeout) for _ in range(count)]
@@ -843,8 +850,8 @@ def _measure(servers: dict[str, Server | tuple[str, list[int]]], users: Sequence
              widget: str, timeout: float) -> tuple[dict[str, list[LoadResult]], dict[str, IdleResult]]:
     results: dict[str, list[LoadResult]] = {name: [] for name in servers}
     targets_of = {name: (s.url, [s.process.pid]) if isinstance(s, Server) else s for name, s in servers.items()}
-    for name, (url, pids) in targets_of.items():  # the first runs pay the imports: not measured
-        run(run_load(url, 1, 1.0, pids=pids, widget=widget, timeout=timeout, label=f"{name} warm-up"))
+    for url, _ in targets_of.values():
+        run(warm_up(url, timeout))
     for count in users:
         for name, (url, pids) in targets_of.items():
             results[name].append(run(run_load(url, count, duration, pids=pids, widget=widget, timeout=timeout,

@@ -19,6 +19,7 @@ from appserver import ROOT
 @pytest.fixture(scope="module")
 def atlas():
     with loadgen.serve(loadgen.ATLAS_APP, cwd=ROOT) as server:
+        assert not loadgen.run(loadgen.warm_up(server.url)).error
         yield server
 
 
