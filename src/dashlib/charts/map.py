@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from dashlib.charts.locale import format_count
 from dashlib.charts.style import OTHER, category_colors, hex_to_rgb
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
@@ -84,7 +85,8 @@ def _point_tooltip(row: dict, lang: str) -> tuple[str, str]:
     # Plain text: Streamlit escapes what it puts in the tooltip template, so markup stays in TOOLTIP.
     provenance = label("coord_source", row["coord_source"], lang)
     lines = [
-        f"{t('overview.events', lang)}: {row['events']} · {t('overview.organizations', lang)}: {row['organizations']}",
+        f"{t('overview.events', lang)}: {format_count(row['events'], lang)} · "
+        f"{t('overview.organizations', lang)}: {format_count(row['organizations'], lang)}",
         f"{row['lat']:.4f}, {row['lon']:.4f}",
         f"{t('col.coord_source', lang)}: {provenance}",
         str(row["detail"]),
