@@ -27,7 +27,10 @@ PROPOSALS_KEY, TABLES_KEY, BASE_KEY, ADDED_KEY = "extract_proposals", "extract_t
 TEXT_KEY, FILE_KEY, TARGET_KEY = "extract_text", "extract_file", "extract_target"
 META_KEYS = {"title": "extract_title", "publisher": "extract_publisher", "language": "extract_language",
              "published": "extract_published", "url": "extract_url"}
-TARGETS = ("current", "empty")
+TARGETS = {"current": "extract.target_current", "empty": "extract.target_empty"}
+KIND_LABELS = {"places": "extract.kind.places", "organizations": "extract.kind.organizations",
+               "events": "extract.kind.events", "participations": "extract.kind.participations",
+               "relations": "extract.kind.relations"}
 # Columns a reviewer edits; the rest are shown read-only (the quote above all: it is the source's text).
 EDITABLE = {
     "places": ("place_id", "name", "name_local", "kind", "country_code", "parent_place_id", "query", "geonames_id"),
@@ -154,7 +157,7 @@ def _numbered(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def _editor(view: View, kind: str, frame: pd.DataFrame) -> None:
-    st.markdown(f"**{view.t('extract.kind.' + kind)}** ({len(frame)})")
+    st.markdown(f"**{view.t(KIND_LABELS[kind])}** ({len(frame)})")
     if frame.empty:
         st.caption(view.t("extract.none"))
         return
@@ -191,8 +194,8 @@ def add_source_section(view: View) -> None:
         cols[1].date_input(view.t("extract.published"), value=None, key=META_KEYS["published"],
                            min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
         st.text_input(view.t("extract.url"), key=META_KEYS["url"])
-    st.radio(view.t("extract.target"), TARGETS, key=TARGET_KEY, horizontal=True,
-             format_func=lambda v: view.t(f"extract.target_{v}"))
+    st.radio(view.t("extract.target"), list(TARGETS), key=TARGET_KEY, horizontal=True,
+             format_func=lambda v: view.t(TARGETS[v]))
     st.button(view.t("extract.propose"), on_click=_on_propose, args=(view,), type="primary",
               icon=":material/auto_awesome:")
 
@@ -202,7 +205,7 @@ def add_source_section(view: View) -> None:
         return
     if proposals is None:
         return
-    counts = ", ".join(f"{n} {view.t('extract.kind.' + k) if k != 'dates' else 'dates'}"
+    counts = ", ".join(f"{n} {view.t(KIND_LABELS[k]) if k != 'dates' else 'dates'}"
                        for k, n in proposals.counts().items())
     st.info(view.t("extract.summary", title=proposals.source.title, language=proposals.source.language or "?",
                    counts=counts), icon=":material/fact_check:")
