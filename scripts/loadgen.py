@@ -6,7 +6,8 @@ cookies), opens the websocket ``/_stcore/stream`` (subprotocol ``streamlit``), s
 ``BackMsg(rerun_script=ClientState)`` and reads ``ForwardMsg``s until ``script_finished``. So the
 server does what a browser costs it: the script run, the deltas, the websocket compression.
 
-A user does, over and over without pause (a closed loop), one action at a time:
+A user does one action at a time, over and over: without pause by default (a closed loop: the
+next action as soon as the last one finished), or after ``--think`` seconds on average:
 
 - ``filter``: types the next search term into the sidebar's text box (widget key ``f_text``, or
   ``--widget``), as a rerun with that widget's new value;
@@ -42,6 +43,7 @@ import http.cookiejar
 import ipaddress
 import itertools
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -469,6 +471,8 @@ class LoadResult:
         The server processes' RSS in bytes before the step and at its highest (0 without pids).
     cpu_seconds : float
         The server processes' CPU time during the step.
+    client_cpu_seconds : float
+        This script's own CPU time during the step (it shares the machine with the server).
     """
 
     users: int
@@ -477,6 +481,7 @@ class LoadResult:
     rss_start: int = 0
     rss_peak: int = 0
     cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
 
     def times(self, action: str | None = None) -> list[float]:
         """Return the durations of successful actions (of one kind, or all)."""
@@ -507,8 +512,13 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 
 async def _user(index: int, base_url: str, deadline: float, samples: list[Sample], widget: str,
-                timeout: float) -> None:
-    """One user: open a page, then filter, switch pages and open shared links until the deadline."""
+                timeout: float, think: float) -> None:
+    """One user: open a page, then filter, switch pages and open shared links until the deadline.
+
+    Between two actions the user pauses for ``think`` seconds on average (uniform from 0 to twice
+    that, the same draws in every run); 0 is a closed loop, the next action as soon as one ends.
+    """
+    pauses = random.Random(index)
     page, query = SHARED_LINKS[index % len(SHARED_LINKS)]
     tab = StreamClient(base_url, timeout)
     result = await tab.open(page, query)
@@ -518,6 +528,10 @@ async def _user(index: int, base_url: str, deadline: float, samples: list[Sample
     steps = itertools.cycle(USER_PATTERN[index % len(USER_PATTERN):] + USER_PATTERN[:index % len(USER_PATTERN)])
     try:
         while time.perf_counter() < deadline:
+            if think:
+                await asyncio.sleep(min(pauses.uniform(0, 2 * think), max(0.0, deadline - time.perf_counter())))
+                if time.perf_counter() >= deadline:
+                    break
             action = next(steps)
             if result.error and action != "open":
                 action = "open"  # a broken tab is reloaded, as a person would
@@ -540,7 +554,7 @@ def _current_path(tab: StreamClient) -> str:
 
 
 async def run_load(base_url: str, users: int, duration: float, *, pids: Sequence[int] = (), widget: str = "f_text",
-                   timeout: float = DEFAULT_TIMEOUT_S, label: str = "") -> LoadResult:
+                   timeout: float = DEFAULT_TIMEOUT_S, think: float = 0.0, label: str = "") -> LoadResult:
     """Drive ``users`` simulated users against a server for ``duration`` seconds.
 
     Parameters
@@ -557,6 +571,8 @@ async def run_load(base_url: str, users: int, duration: float, *, pids: Sequence
         The widget key of the text box a ``filter`` action types into.
     timeout : float
         Seconds after which an action counts as failed.
+    think : float
+        Mean pause of a user between two actions, in seconds (0: none, a closed loop).
     label : str
         Shown on the progress bar.
 
@@ -568,11 +584,12 @@ async def run_load(base_url: str, users: int, duration: float, *, pids: Sequence
     base_url = check_loopback(base_url)
     check_bounds([users], duration, 0)
     samples: list[Sample] = []
-    rss_start, cpu_start = rss_bytes(pids), cpu_seconds(pids)
+    rss_start, cpu_start, client_start = rss_bytes(pids), cpu_seconds(pids), time.process_time()
     rss_peak = rss_start
     started = time.perf_counter()
     deadline = started + duration
-    tasks = [asyncio.create_task(_user(i, base_url, deadline, samples, widget, timeout)) for i in range(users)]
+    tasks = [asyncio.create_task(_user(i, base_url, deadline, samples, widget, timeout, think))
+             for i in range(users)]
     with tqdm(total=round(duration), desc=label or f"{users} users", leave=False, file=sys.stderr,
               bar_format="{desc}: {bar} {n}/{total} s {postfix}") as bar:
         while not all(task.done() for task in tasks):
@@ -585,7 +602,8 @@ async def run_load(base_url: str, users: int, duration: float, *, pids: Sequence
         if task.exception() is not None:
             samples.append(Sample("open", 0.0, f"user crashed: {task.exception()!r}"))
     elapsed = time.perf_counter() - started
-    return LoadResult(users, elapsed, samples, rss_start, rss_peak, cpu_seconds(pids) - cpu_start)
+    return LoadResult(users, elapsed, samples, rss_start, rss_peak, cpu_seconds(pids) - cpu_start,
+                      time.process_time() - client_start)
 
 
 async def warm_up(base_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> RunResult:
@@ -742,15 +760,16 @@ def action_table(name: str, result: LoadResult) -> list[str]:
 def summary_table(atlas: Sequence[LoadResult], bare: Sequence[LoadResult]) -> list[str]:
     """Return the comparison table: per user count, the Atlas and the bare app side by side."""
     lines = ["| users | Atlas p50 / p95 s | Atlas req/s | Atlas max wait s | errors | server CPU s/req | "
-             "peak RSS MB | bare p50 / p95 s | bare req/s | throughput vs bare | p95 vs bare |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "client CPU s/req | peak RSS MB | bare p50 / p95 s | bare req/s | throughput vs bare | p95 vs bare |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     by_users = {r.users: r for r in bare}
     for mine in atlas:
         floor = by_users.get(mine.users)
         times = mine.times()
-        cpu = mine.cpu_seconds / len(mine.samples) if mine.samples else float("nan")
+        count = len(mine.samples) or float("nan")
         row = [str(mine.users), f"{percentile(times, 0.5):.2f} / {percentile(times, 0.95):.2f}",
-               f"{mine.requests_per_second:.1f}", f"{mine.max_wait:.2f}", str(len(mine.errors)), f"{cpu:.3f}",
+               f"{mine.requests_per_second:.1f}", f"{mine.max_wait:.2f}", str(len(mine.errors)),
+               f"{mine.cpu_seconds / count:.3f}" if mine.cpu_seconds else "–", f"{mine.client_cpu_seconds / count:.3f}",
                f"{mine.rss_peak / 1e6:.0f}" if mine.rss_peak else "–"]
         if floor is not None:
             base = floor.times()
@@ -794,9 +813,9 @@ def targets(atlas: Sequence[LoadResult], bare: Sequence[LoadResult],
     return found
 
 
-def report(atlas: Sequence[LoadResult], bare: Sequence[LoadResult], idle: dict[str, IdleResult]) -> str:
+def report(atlas: Sequence[LoadResult], bare: Sequence[LoadResult], idle: dict[str, IdleResult], note: str = "") -> str:
     """Return the whole report as Markdown: comparison, per-action tables, idle sessions, targets."""
-    lines = ["## Many users at once", "", *summary_table(atlas, bare), ""]
+    lines = ["## Many users at once", "", *([note, ""] if note else []), *summary_table(atlas, bare), ""]
     for name, results in (("Atlas", atlas), ("Bare app", bare)):
         for result in results:
             lines += [*action_table(name, result), ""]
@@ -841,27 +860,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--widget", default="f_text", help="the text box a filter action types into (widget key)")
     parser.add_argument("--data", help="the Atlas's data package ($DASHLIB_DATA), when the script starts it")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds before an action fails")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause of a user between actions, s (default 0: the next action at once)")
     parser.add_argument("--no-bare", action="store_true", help="do not start the bare app")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     return parser
 
 
-def _measure(servers: dict[str, Server | tuple[str, list[int]]], users: Sequence[int], duration: float, idle: int,
-             widget: str, timeout: float) -> tuple[dict[str, list[LoadResult]], dict[str, IdleResult]]:
+def _measure(servers: dict[str, Server | tuple[str, list[int]]], args: argparse.Namespace,
+             ) -> tuple[dict[str, list[LoadResult]], dict[str, IdleResult]]:
     results: dict[str, list[LoadResult]] = {name: [] for name in servers}
     targets_of = {name: (s.url, [s.process.pid]) if isinstance(s, Server) else s for name, s in servers.items()}
     for url, _ in targets_of.values():
-        run(warm_up(url, timeout))
-    for count in users:
+        run(warm_up(url, args.timeout))
+    for count in args.users:
         for name, (url, pids) in targets_of.items():
-            results[name].append(run(run_load(url, count, duration, pids=pids, widget=widget, timeout=timeout,
-                                              label=f"{name}, {count} users")))
+            results[name].append(run(run_load(url, count, args.duration, pids=pids, widget=args.widget,
+                                              timeout=args.timeout, think=args.think, label=f"{name}, {count} users")))
             print(f"{name}: {count} users, {results[name][-1].requests_per_second:.1f} requests/s, "
                   f"{len(results[name][-1].errors)} errors", file=sys.stderr)
     idle_results = {}
-    if idle:
+    if args.idle:
         for name, (url, pids) in targets_of.items():
-            idle_results[name] = run(idle_sessions(url, idle, pids, timeout=timeout))
+            idle_results[name] = run(idle_sessions(url, args.idle, pids, timeout=args.timeout))
     return results, idle_results
 
 
@@ -875,8 +896,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"loadgen: {exc}", file=sys.stderr)
         return 2
     if url:
-        results, idle = _measure({"Atlas": (url, args.pid)}, args.users, args.duration, args.idle, args.widget,
-                                 args.timeout)
+        results, idle = _measure({"Atlas": (url, args.pid)}, args)
     else:
         env = {"DASHLIB_DATA": str(Path(args.data).resolve())} if args.data else {}
         with contextlib.ExitStack() as stack:
@@ -886,8 +906,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loadgen-bare-")))
                 (folder / "bare_app.py").write_text(bare_app_script(widget=args.widget), encoding="utf-8")
                 servers["Bare app"] = stack.enter_context(serve(folder / "bare_app.py", cwd=folder))
-            results, idle = _measure(servers, args.users, args.duration, args.idle, args.widget, args.timeout)
-    text = report(results["Atlas"], results.get("Bare app", []), idle)
+            results, idle = _measure(servers, args)
+    note = (f"{args.duration:.0f} s per step, think time {args.think:g} s, {os.cpu_count()} CPUs, "
+            f"{time.strftime('%Y-%m-%d %H:%M')}; the load generator runs on the same machine.")
+    text = report(results["Atlas"], results.get("Bare app", []), idle, note)
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
