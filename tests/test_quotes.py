@@ -87,8 +87,15 @@ def test_places_and_every_fact_table_are_read():
 
 
 def test_source_without_text_finds_nothing():
-    data = dataset({}, events=table("events", event("cop29", "COP29 took place in Baku.")))
-    assert records(quoting_rows(data, "pr")) == [(1, "events", "cop29", "COP29 took place in Baku.", False)]
+    data = dataset({}, events=table("events", event("cop29", "COP29 took place in Baku."), event("x", "X")))
+    assert records(quoting_rows(data, "pr")) == [(1, "events", "cop29", "COP29 took place in Baku.", False),
+                                                (2, "events", "x", "X", False)]
+
+
+def test_a_quote_found_twice_is_placed_where_it_first_occurs():
+    text = "Baku hosted COP29. Turku spoke in Baku."
+    data = dataset({"pr": text}, events=table("events", event("turku", "Turku"), event("baku", "Baku")))
+    assert [r[2] for r in records(quoting_rows(data, "pr"))] == ["baku", "turku"]
 
 
 def test_nothing_quotes_the_source():
@@ -111,6 +118,13 @@ def test_limit_bounds_the_rows_and_keeps_them_in_text_order(limit):
     assert list(rows["ref"]) == list(range(1, len(rows) + 1))
     assert list(rows["quote"]) == sorted(rows["quote"], key=TEXT.find)
     assert set(rows["quote"]) <= set(quotes)
+
+
+def test_over_the_limit_each_table_gives_its_first_rows():
+    # The cut per table bounds the work on a package that quotes one sentence a million times; the
+    # price: a row far down a table is left out even when its quote comes early in the text.
+    data = dataset(events=table("events", event("late", "2029"), event("later", "Turku"), event("early", "COP29")))
+    assert [r[2] for r in records(quoting_rows(data, "pr", limit=2))] == ["later", "late"]
 
 
 def test_a_source_quoted_more_often_than_the_limit():

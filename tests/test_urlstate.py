@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dashlib.model import BUNDLED_DATA, enum_values
+from dashlib.package.load import load_package
 from dashlib.query.filters import Filters
 from dashlib.query.spec import MAX_TEXT
-from dashlib.query.urlstate import DEFAULT_LANGUAGE, ViewState, known_params, parse, to_params
+from dashlib.query.urlstate import DEFAULT_LANGUAGE, ViewState, known_params, parse, to_params, vocabulary
 
 VOCAB = {
     "org_type": ["city_network", "un_body", "ngo"],
@@ -132,3 +134,14 @@ def filters(draw):
 @given(filters(), st.sampled_from(["en", "fr"]))
 def test_every_view_survives_its_link(view, lang):
     assert parse(to_params(view, lang), VOCAB) == ViewState(view, lang, ())
+
+
+def test_vocabulary_of_the_bundled_package_lets_its_own_values_through():
+    data = load_package(BUNDLED_DATA).dataset
+    allowed = vocabulary(data)
+    assert list(allowed) == ["org_type", "country", "topic", "relation_type", "org", "place"]
+    assert allowed["org_type"] == enum_values("organizations", "org_type")
+    assert set(allowed["org"]) == set(data.organizations["org_id"])
+    assert {"FI", "CN", "AZ"} <= set(allowed["country"])
+    state = parse({"org": "turku-epo", "country": "AZ", "place": "shunyi"}, allowed)
+    assert state == ViewState(Filters(orgs=("turku-epo",), countries=("AZ",), places=("shunyi",)), "en", ())
