@@ -15,6 +15,7 @@ is under its target. It is slow (minutes per module on 2 cores) and not part of 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -22,6 +23,7 @@ import random
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,7 +119,34 @@ def run_module(python: Path, name: str, module: Module, args: argparse.Namespace
     tests = [t for t in args.tests or module.tests if (root / t).exists()]
     if not tests:
         sys.exit(f"{name}: none of its test files exists ({', '.join(args.tests or module.tests)})")
-    workdir = write_workdir(root, name, module, tests)
+    # Another test list gets a copy of its own: mutmut's record of which tests cover what stays valid in each.
+    folder = f"{name}-custom" if args.tests else name
+    with claimed(root / "mutants" / folder):
+        return mutate_in(python, name, module, args, write_workdir(root, folder, module, tests), tests)
+
+
+@contextlib.contextmanager
+def claimed(workdir: Path) -> Iterator[None]:
+    """Hold a copy for this run: two runs in one copy would overwrite each other's results."""
+    lock = workdir / "run.pid"
+    if lock.exists():
+        try:
+            os.kill(int(lock.read_text()), 0)
+        except (ValueError, ProcessLookupError):
+            pass  # left by a run that was stopped
+        else:
+            sys.exit(f"{workdir} is in use by process {lock.read_text()}: wait for it to end")
+    workdir.mkdir(parents=True, exist_ok=True)
+    lock.write_text(str(os.getpid()))
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def mutate_in(python: Path, name: str, module: Module, args: argparse.Namespace, workdir: Path,
+              tests: list[str]) -> dict:
+    """Run mutmut in a laid-out copy and tally the mutants tried."""
     names = mutant_names(python, workdir, module)
     tried = sorted(random.Random(args.seed).sample(names, min(args.sample, len(names)))) if args.sample else names
     print(f"\n== {name}: {module.path}, {len(tried)} of {len(names)} mutants, tests: {' '.join(tests)}", flush=True)
