@@ -102,7 +102,7 @@ def proxy(tmp_path_factory):
         user = f"user {os.environ.get('USER', 'root')};" if os.geteuid() == 0 else ""
         (prefix / "nginx.conf").write_text(MAIN_CONFIG.format(prefix=prefix, user=user, log_format=LOG_FORMAT),
                                            encoding="utf-8")
-        command = [NGINX, "-c", str(prefix / "nginx.conf"), "-p", str(prefix)]
+        command = [NGINX, "-c", str(prefix / "nginx.conf"), "-p", str(prefix), "-e", str(prefix / "error.log")]
         checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
         nginx = subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
