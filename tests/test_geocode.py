@@ -67,16 +67,17 @@ def test_bundled_gazetteer_step_names_the_geonames_id(bundled):
         assert f"GeoNames {gid} " in resolved[place_id]["detail"]
 
 
-def test_jiangshanfu_takes_houshayu_coordinates_flagged_approximate(bundled, no_network):
+def test_jiangshanfu_and_houshayu_take_shunyi_coordinates_flagged_approximate(bundled, no_network):
+    # No reputable source gives Houshayu's or Jiangshanfu's coordinates (only a wiki mirror gave Houshayu's):
+    # both sit at the nearest located area, Shunyi District, and say so.
     resolved = by_id(resolve_places(bundled.places, bundled.geocache))
-    houshayu, jiangshanfu = resolved["houshayu"], resolved["jiangshanfu"]
-    # Houshayu town: 40.10389 N, 116.53833 E (Wikipedia, via /work/shared/reference/context-facts.md).
-    assert km(point(houshayu), (40.10389, 116.53833)) < 25
-    assert not houshayu["approximate"]
-    assert point(jiangshanfu) == point(houshayu)
-    assert jiangshanfu["coord_source"] == "parent"
-    assert jiangshanfu["approximate"] is True
-    assert jiangshanfu["detail"] == "approximate: coordinates of Houshayu (parent)"
+    shunyi, houshayu, jiangshanfu = resolved["shunyi"], resolved["houshayu"], resolved["jiangshanfu"]
+    assert not shunyi["approximate"]
+    assert point(jiangshanfu) == point(houshayu) == point(shunyi)
+    assert jiangshanfu["coord_source"] == houshayu["coord_source"] == "parent"
+    assert jiangshanfu["approximate"] is True and houshayu["approximate"] is True
+    assert houshayu["detail"] == "approximate: coordinates of Shunyi District (parent)"
+    assert jiangshanfu["detail"] == "approximate: coordinates of Shunyi District (ancestor, via Houshayu)"
 
 
 def test_resolved_table_shape(bundled):

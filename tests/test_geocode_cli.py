@@ -32,7 +32,8 @@ def write_package(folder: Path, rows: list[dict]) -> Path:
     (folder / "sources" / "note.txt").write_text("A test event took place.", encoding="utf-8")
     content = {
         "places": rows,
-        "sources": [{"source_id": "note", "title": "Note", "file": "sources/note.txt", "text_kind": "verbatim"}],
+        "sources": [{"source_id": "note", "title": "Note", "file": "sources/note.txt", "text_kind": "verbatim",
+                     "authority": "official"}],
         "events": [{"event_id": "e1", "title": "Test", "event_type": "milestone", "start_date": "2024-01-01",
                     "source_id": "note", "quote": "A test event took place."}],
         "organizations": [],
@@ -64,7 +65,7 @@ def test_cli_offline_on_the_bundled_package_writes_only_the_cache(package_copy, 
     for place_id, (gid, _, _) in GEONAMES.items():
         query = queries[place_id]
         assert (rows.loc[query, "provider"], rows.loc[query, "provider_id"]) == ("geonames", str(gid))
-    assert "Jiangshanfu" in out and "approximate: coordinates of Houshayu (parent)" in out
+    assert "Jiangshanfu" in out and "approximate: coordinates of Shunyi District (ancestor, via Houshayu)" in out
     assert {k: v for k, v in digests(package_copy).items() if k != "geocache.csv"} == others
     assert not list(package_copy.glob(".geocache.csv.*"))
 

@@ -135,7 +135,8 @@ def test_bad_dates(value):
 @pytest.mark.parametrize(("column", "value"), [("lat", "91"), ("lon", "-180.5"), ("lat", "north")])
 def test_coordinates_out_of_range(tmp_path, column, value):
     rows = read_rows(BUNDLED_DATA / "places.csv")
-    index = next(i for i, r in enumerate(rows) if r["lat"])
+    index = next(i for i, r in enumerate(rows) if r["source_id"] and r["quote"])
+    rows[index] |= {"lat": "40.4", "lon": "49.9"}  # test coordinates: the bundled data has no manual ones
     rows[index][column] = value
     write_rows(tmp_path / "places.csv", rows)
     files = bundled_files() | {"places.csv": (tmp_path / "places.csv").read_bytes()}

@@ -133,8 +133,8 @@ def test_places_are_real_distinct_cities_without_manual_coordinates(tables: dict
 
 def test_every_quote_is_in_the_single_synthetic_source(package: Path, tables: dict[str, pd.DataFrame]) -> None:
     sources = tables["sources"]
-    assert sources[["source_id", "file", "text_kind"]].values.tolist() == [["synthetic", "sources/synthetic.md",
-                                                                            "notes"]]
+    assert sources[["source_id", "file", "text_kind", "authority"]].values.tolist() == [
+        ["synthetic", "sources/synthetic.md", "notes", "secondary_copy"]]  # invented: the lowest authority
     assert "Synthetic" in sources.loc[0, "title"]
     text = (package / "sources" / "synthetic.md").read_text(encoding="utf-8")
     assert "generated at random" in text

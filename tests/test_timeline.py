@@ -72,7 +72,7 @@ def test_every_event_of_the_bundled_data_is_drawn_once(full):
     fig = timeline_figure(frame)
     drawn = [e for trace in fig.to_dict()["data"] for e in trace.get("ids", [])]
     assert sorted(drawn) == sorted(full.events["event_id"])
-    assert len(frame) == len(full.events) == 44
+    assert len(frame) == len(full.events) == 39
     assert not frame["context"].any()  # nothing is filtered out, so nothing is context
 
 
@@ -262,7 +262,7 @@ def test_place_chain_and_source_title(full):
 
 
 def test_alt_text(full):
-    assert timeline_alt_text(timeline_frame(full, full)) == "Timeline of 44 events from 28 Mar 1995 to 21 Nov 2025"
+    assert timeline_alt_text(timeline_frame(full, full)) == "Timeline of 39 events from 28 Mar 1995 to 21 Nov 2025"
     sub = apply(full, Filters(org_types=("enterprise",)))
     assert timeline_alt_text(timeline_frame(sub, full)) == (
         "Timeline of 3 events from 30 Nov 2023 to 22 Nov 2024 "
@@ -373,7 +373,7 @@ def test_the_bundled_data_still_draws_each_event(full):
     drawn = [e for trace in chart.figure.to_dict()["data"] for e in trace.get("ids", [])]
     assert sorted(drawn) == sorted(full.events["event_id"])
     assert chart.alt == timeline_alt_text(timeline_frame(full, full)) == (
-        "Timeline of 44 events from 28 Mar 1995 to 21 Nov 2025")
+        "Timeline of 39 events from 28 Mar 1995 to 21 Nov 2025")
     assert chart.caption == t("timeline.caption")
     # The context sessions still come with a filtered view of the bundled data.
     sub = apply(full, Filters(org_types=("enterprise",)))

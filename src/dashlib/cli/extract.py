@@ -138,7 +138,7 @@ def read_proposals(folder: Path) -> Proposals:
     row = pd.read_csv(folder / SOURCE_FILE, dtype=str, keep_default_na=False).iloc[0].to_dict()
     published = date.fromisoformat(row["published"]) if row.get("published") else None
     source = SourceMeta(row["source_id"], row["title"], row.get("publisher", ""), row.get("language", ""),
-                        published, row.get("url", ""), row["file"])
+                        published, row.get("url", ""), row["file"], row.get("authority") or "secondary_copy")
     text = (folder / row["file"]).read_text(encoding="utf-8")
     tables = {kind: read_review_csv(kind, (folder / f"{kind}.csv").read_bytes()) for kind in KINDS}
     dates = pd.read_csv(folder / "dates.csv", dtype=str, keep_default_na=False) if (folder / "dates.csv").exists() \

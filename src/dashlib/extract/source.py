@@ -39,6 +39,9 @@ class SourceMeta:
         The publication date; dates without a year are read relative to it.
     file : str
         Where the text is stored in the package (``sources/<source_id>.txt`` by default).
+    authority : str
+        How far the source can be relied on (the ``authority`` enum of the schema): ``secondary_copy``
+        until a person who checked the source says otherwise.
     """
 
     source_id: str = ""
@@ -48,6 +51,7 @@ class SourceMeta:
     published: date | None = None
     url: str = ""
     file: str = ""
+    authority: str = "secondary_copy"
 
     def completed(self, text: str, taken: set[str] | None = None) -> SourceMeta:
         """Return the metadata with the id, title, language and file filled in where they were empty."""
@@ -66,7 +70,7 @@ class SourceMeta:
         """Return the ``sources`` row (all text, as in the CSV)."""
         return {"source_id": self.source_id, "title": self.title, "publisher": self.publisher,
                 "language": self.language, "published": self.published.isoformat() if self.published else "",
-                "url": self.url, "file": self.file, "text_kind": "verbatim"}
+                "url": self.url, "file": self.file, "text_kind": "verbatim", "authority": self.authority}
 
 
 def _first_line(text: str) -> str:
