@@ -3,8 +3,10 @@
 Each simulated user is one browser tab speaking Streamlit's own protocol: it loads the page (the
 HTML, then ``/_stcore/health``, as the browser does, which also collects the proxy's and the XSRF
 cookies), opens the websocket ``/_stcore/stream`` (subprotocol ``streamlit``), sends a
-``BackMsg(rerun_script=ClientState)`` and reads ``ForwardMsg``s until ``script_finished``. So the
-server does what a browser costs it: the script run, the deltas, the websocket compression.
+``BackMsg(rerun_script=ClientState)`` and reads ``ForwardMsg``s until ``script_finished``. It keeps
+what a browser keeps: the state of every widget on screen (sent with each rerun; without it a page
+switch resets the sidebar), the query string the app writes, and the message cache (a large element
+the tab already holds comes back as a reference). So the server does what a browser costs it.
 
 A user does one action at a time, over and over: without pause by default (a closed loop: the
 next action as soon as the last one finished), or after ``--think`` seconds on average:
@@ -205,12 +207,13 @@ def browser_state(kind: str, widget) -> WidgetState | None:
 
 @dataclass
 class RunResult:
-    """What one script run sent back."""
+    """What one script run sent back (``references``: large elements sent as a hash the tab holds)."""
 
     seconds: float
     error: str = ""
     messages: int = 0
     bytes: int = 0
+    references: int = 0
     alerts: list[str] = field(default_factory=list)
 
 
@@ -239,6 +242,10 @@ class StreamClient:
         self.widget_ids: dict[str, str] = {}  # user key -> widget id
         self.states: dict[str, WidgetState] = {}  # widget id -> the value on screen
         self._drawn_this_run: dict[str, WidgetState | None] = {}
+        # The browser's message cache: large elements it holds, which the server then sends as references.
+        self.cached_hashes: set[str] = set()
+        self._hashes_this_run: set[str] = set()
+        self._hashes_last_run: set[str] = set()
         self.file_urls: dict[str, ForwardMsg] = {}
 
     # -- HTTP, as the browser does it before the websocket ----------------------------------------
@@ -292,7 +299,12 @@ class StreamClient:
     def _note(self, msg: ForwardMsg, result: RunResult) -> None:
         """Keep what a browser keeps from a message: session, pages, widget ids, URL, errors."""
         kind = msg.WhichOneof("type")
-        if kind == "new_session":
+        if msg.metadata.cacheable and msg.hash:
+            self._hashes_this_run.add(msg.hash)
+        if kind == "ref_hash":
+            self._hashes_this_run.add(msg.ref_hash)
+            result.references += 1
+        elif kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id or self.session_id
             self.page_hash = msg.new_session.page_script_hash
         elif kind == "navigation":
@@ -346,6 +358,9 @@ class StreamClient:
         """After a run, keep the states of the widgets it drew, as the browser does."""
         drawn, self._drawn_this_run = self._drawn_this_run, {}
         self.states = {i: state for i, state in drawn.items() if state is not None}
+        # Like the browser's cache, keep what the last two runs used.
+        self.cached_hashes = self._hashes_this_run | self._hashes_last_run
+        self._hashes_last_run, self._hashes_this_run = self._hashes_this_run, set()
 
     def widget_states(self) -> list[WidgetState]:
         """Return what the browser sends with a rerun: the state of every widget on screen."""
@@ -368,6 +383,7 @@ class StreamClient:
         if page_name is not None:
             state.page_name = page_name
         state.widget_states.widgets.extend(self.widget_states())
+        state.cached_message_hashes.extend(sorted(self.cached_hashes))
         result = RunResult(0.0)
         started = time.perf_counter()
         try:
@@ -760,8 +776,9 @@ def action_table(name: str, result: LoadResult) -> list[str]:
 def summary_table(atlas: Sequence[LoadResult], bare: Sequence[LoadResult]) -> list[str]:
     """Return the comparison table: per user count, the Atlas and the bare app side by side."""
     lines = ["| users | Atlas p50 / p95 s | Atlas req/s | Atlas max wait s | errors | server CPU s/req | "
-             "client CPU s/req | peak RSS MB | bare p50 / p95 s | bare req/s | throughput vs bare | p95 vs bare |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "client CPU s/req | peak RSS MB | bare p50 / p95 s | bare req/s | bare CPU s/req | throughput vs bare | "
+             "p95 vs bare |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     by_users = {r.users: r for r in bare}
     for mine in atlas:
         floor = by_users.get(mine.users)
@@ -774,10 +791,11 @@ def summary_table(atlas: Sequence[LoadResult], bare: Sequence[LoadResult]) -> li
         if floor is not None:
             base = floor.times()
             row += [f"{percentile(base, 0.5):.2f} / {percentile(base, 0.95):.2f}", f"{floor.requests_per_second:.1f}",
+                    f"{floor.cpu_seconds / len(floor.samples):.3f}" if floor.cpu_seconds and floor.samples else "–",
                     f"{mine.requests_per_second / floor.requests_per_second:.0%}",
                     f"{percentile(times, 0.95) / percentile(base, 0.95):.1f}×"]
         else:
-            row += ["–"] * 4
+            row += ["–"] * 5
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
