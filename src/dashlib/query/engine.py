@@ -28,6 +28,8 @@ import pandas as pd
 from dashlib.model import TABLES, Dataset, coerce_types, columns, table_schema
 
 META_TABLE = "dashlib_meta"
+# Each table's row number in its CSV: SQL keeps no order, and tables are shown as the package lists them.
+ROW_COLUMN = "_row"
 TEXTS_TABLE = "dashlib_source_texts"
 FORMAT_VERSION = 1
 # Rows sent to the database at a time: bounds the client's memory on a 1M-event package.
@@ -92,12 +94,29 @@ class Store:
         Fine for a package of a few thousand rows; queries on large data should run in the
         engine and fetch only what they show.
         """
-        tables = {}
-        for name in TABLES:
-            expr = self.tables[name]
-            text = expr.select([expr[c].cast("string").name(c) for c in expr.columns]).execute()
-            tables[name] = coerce_types(name, text.fillna(""))
+        tables = {name: read_table(name, self.tables[name]) for name in TABLES}
         return Dataset(tables, self.source_texts(), self.name, self.key)
+
+
+def read_table(name: str, expr: ir.Table) -> pd.DataFrame:
+    """Execute a table expression of one dataset table; return it typed as the schema says, in package order.
+
+    Parameters
+    ----------
+    name : str
+        Which table of the dataset it is (``"events"``).
+    expr : ibis.Table
+        One of :attr:`Store.tables`, or a filtered view of it (same columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows in the order of the package's CSV, without the engine's row-number column.
+    """
+    kept = [c for c in expr.columns if c != ROW_COLUMN]
+    ordered = expr.order_by(ROW_COLUMN) if ROW_COLUMN in expr.columns else expr
+    text = ordered.select([ordered[c].cast("string").name(c) for c in kept]).execute()
+    return coerce_types(name, text.fillna(""))
 
 
 def _safe_url(url: str) -> str:
@@ -175,6 +194,7 @@ def _portable(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[field["name"]] = column
         else:
             out[field["name"]] = column.astype("object").where(column.notna(), None)
+    out[ROW_COLUMN] = range(len(frame))
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -184,8 +204,8 @@ IBIS_TYPES = {"string": "string", "date": "date", "datetime": "timestamp('UTC')"
 
 def ibis_schema(name: str) -> ibis.Schema:
     """Return the database schema of one table, from its Table Schema (every column nullable)."""
-    return ibis.schema({f["name"]: IBIS_TYPES.get(f.get("type", "string"), "string")
-                        for f in table_schema(name)["fields"]})
+    fields = {f["name"]: IBIS_TYPES.get(f.get("type", "string"), "string") for f in table_schema(name)["fields"]}
+    return ibis.schema({**fields, ROW_COLUMN: "int64"})
 
 
 def publish(dataset: Dataset, url: str, *, replace: bool = False, progress: Progress | None = None) -> Store:
