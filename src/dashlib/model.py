@@ -131,9 +131,10 @@ def coerce_types(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         kind = f.get("type", "string")
         enum = f.get("constraints", {}).get("enum")
         if kind == "date":
-            out[name] = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+            # One unit whatever the cells: pandas gives seconds for a column with no date at all.
+            out[name] = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
         elif kind == "datetime":
-            out[name] = pd.to_datetime(raw, format="ISO8601", utc=True, errors="coerce")
+            out[name] = pd.to_datetime(raw, format="ISO8601", utc=True, errors="coerce").astype("datetime64[us, UTC]")
         elif kind == "number":
             out[name] = pd.to_numeric(raw, errors="coerce").astype("float64")
         elif kind == "integer":
