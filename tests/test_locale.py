@@ -218,3 +218,19 @@ def test_the_network_text_alternative_counts_in_the_language(nodes, edges, lang,
 def test_the_timeline_text_alternative_of_one_event(bundled, lang, expected):
     one = bundled.with_tables(events=bundled.events.loc[bundled.events["event_id"] == "cop29-beijing-side-event"])
     assert timeline_alt_text(timeline_frame(one, lang=lang), lang) == expected
+
+
+# -- what a language or a value the formatter does not know gives (mutation testing, docs/testing.md) -----
+
+@pytest.mark.parametrize(("call", "expected"), [
+    (lambda: count_text("timeline.count", 2, "de"), "2 events"),  # an unknown language reads as English
+    (lambda: count_text("timeline.count", 1, "de"), "1 event"),
+    (lambda: date_text("2024-11-21", None, "decade", "en"), "21 Nov 2024"),  # an unknown precision is a day
+    (lambda: date_text("2024-11-01", "2024-11-30", "week", "fr"), "1–30 nov. 2024"),
+    (lambda: country_name(None), ""),
+    (lambda: country_name(float("nan"), "fr"), ""),
+    (lambda: country_name(pd.NA), ""),
+    (lambda: country_name(" fi ", "fr"), "Finlande"),
+])
+def test_unknown_languages_precisions_and_missing_codes(call, expected):
+    assert call() == expected
