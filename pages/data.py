@@ -23,12 +23,12 @@ if not ui.empty_state(view):
     source_id = ui.source_picker(view)
     if source_id:
         ui.source_card(view, source_id)
-        refs = quotes.quoting_rows(view.data, source_id)
+        refs = quotes.quoting_rows(view.data, source_id, lang=view.lang)
         ui.highlighted_text(quotes.segments(view.full.source_texts.get(source_id, ""), refs))
         st.markdown(f"**{view.t('data.quoted_by')}**")
         st.dataframe(refs, hide_index=True, column_config={
             "table": view.t("col.table"), "row_id": view.t("col.row"), "quote": view.t("col.quote"),
-            "found": view.t("col.found"),
+            "found": view.t("col.found"), "kind": view.t("col.quote_kind"), "authority": view.t("col.authority"),
         })
 
     st.subheader(view.t("data.downloads"))

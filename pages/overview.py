@@ -41,12 +41,5 @@ if event is not None:
                      on_change=ui.on_topic_pick, help=view.t("overview.topic_help"))
         if isinstance(event["summary"], str):
             st.write(md(event["summary"]))
-        people = summary.participants(view.full, event["event_id"], view.lang)
-        if not people.empty:
-            st.markdown(f"**{view.t('overview.participants')}**")
-            st.dataframe(
-                people[["name", "org_type", "role", "quote"]], hide_index=True,
-                column_config={"name": view.t("col.organisation"), "org_type": view.t("col.type"),
-                               "role": view.t("col.role"), "quote": view.t("col.quote")},
-            )
+        ui.participants_table(view, event["event_id"])
     ui.source_card(view, event["source_id"], event["quote"])

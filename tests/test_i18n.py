@@ -26,7 +26,7 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 @pytest.mark.parametrize(("kind", "table", "column"), [
     ("org_type", "organizations", "org_type"), ("event_type", "events", "event_type"),
     ("role", "participations", "role"), ("relation_type", "relations", "relation_type"),
-    ("kind", "places", "kind"),
+    ("kind", "places", "kind"), ("authority", "sources", "authority"),
 ])
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_enum_value_has_a_label(kind, table, column, lang):

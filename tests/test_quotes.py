@@ -38,7 +38,8 @@ def org(org_id: str, quote: str, source_id: str = "pr") -> dict[str, str]:
 
 
 def records(frame: pd.DataFrame) -> list[tuple]:
-    return list(frame.itertuples(index=False, name=None))
+    # The rows without their provenance (kind, authority: the same on every row; tests/test_provenance.py).
+    return list(frame.drop(columns=["kind", "authority"]).itertuples(index=False, name=None))
 
 
 def test_rows_in_the_order_their_quotes_appear_with_found_flags():
@@ -100,7 +101,7 @@ def test_a_quote_found_twice_is_placed_where_it_first_occurs():
 
 def test_nothing_quotes_the_source():
     empty = quoting_rows(dataset(), "pr")
-    assert list(empty.columns) == ["ref", "table", "row_id", "quote", "found"]
+    assert list(empty.columns) == ["ref", "table", "row_id", "quote", "found", "kind", "authority"]
     assert empty.empty
     full = quoting_rows(dataset(events=table("events", event("cop29", "Baku"))), "pr")
     assert empty.dtypes.drop(["ref", "found"]).equals(full.dtypes.drop(["ref", "found"]))

@@ -57,6 +57,17 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "overview.open_source": "Open the source",
         "quote.verbatim": "verbatim from the source",
         "quote.notes": "from the project's notes on a public source",
+        # Provenance wherever a quote is shown (issue 12): the source, the kind of quote, its authority.
+        "col.authority": "Authority",
+        "col.quote_kind": "Kind of quote",
+        "overview.participants_note": "Each row names the source its quote comes from, whether the quote is the "
+        "source's own words or the project's notes on it, and how far the source can be relied on.",
+        "overview.participants_more": "The first {shown} of {total} participants; the Data & sources page lists "
+        "them all.",
+        "data.authority_split": "Sources by authority: {split}.",
+        "data.authority_help": "Official source: a public body, or an organisation on its own site. Press: news "
+        "agencies, newspapers and news services. Reference work: encyclopedias and curated references. Secondary "
+        "copy: blogs, copies, mirrors and pages of unestablished standing; check a fact elsewhere before citing it.",
         "map.title": "Where",
         "map.caption": "Places sized by how many events and organisations they hold; arcs link partners' places.",
         "map.points": "Places",
@@ -262,6 +273,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "overview.open_source": "Ouvrir la source",
         "quote.verbatim": "cité mot pour mot de la source",
         "quote.notes": "tiré des notes du projet sur une source publique",
+        # Provenance wherever a quote is shown (issue 12): the source, the kind of quote, its authority.
+        "col.authority": "Autorité",
+        "col.quote_kind": "Nature de la citation",
+        "overview.participants_note": "Chaque ligne nomme la source de sa citation, dit si la citation reprend les "
+        "mots de la source ou les notes du projet, et jusqu'où la source fait foi.",
+        "overview.participants_more": "Les {shown} premiers participants sur {total} ; la page Données et sources "
+        "les liste tous.",
+        "data.authority_split": "Sources par autorité : {split}.",
+        "data.authority_help": "Source officielle : un organisme public, ou une organisation sur son propre site. "
+        "Presse : agences de presse, journaux et services d'information. Ouvrage de référence : encyclopédies et "
+        "références établies. Copie secondaire : blogs, copies, miroirs et pages de statut incertain ; vérifiez un "
+        "fait ailleurs avant de le citer.",
         "map.title": "Où",
         "map.caption": "Lieux dimensionnés selon leurs événements et organisations ; les arcs relient les lieux "
         "des partenaires.",
@@ -467,6 +490,12 @@ ENUM_LABELS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "fr": {"venue": "Site", "community": "Communauté", "town": "Bourg", "district": "District", "city": "Ville",
                "region": "Région", "country": "Pays"},
     },
+    "authority": {
+        "en": {"official": "Official source", "press": "Press", "reference": "Reference work",
+               "secondary_copy": "Secondary copy"},
+        "fr": {"official": "Source officielle", "press": "Presse", "reference": "Ouvrage de référence",
+               "secondary_copy": "Copie secondaire"},
+    },
     "coord_source": {
         "en": {"manual": "given in places.csv", "cache": "geocode cache", "gazetteer": "GeoNames gazetteer (offline)",
                "online": "Nominatim (online)", "parent": "approximate: the place it lies in",
@@ -505,7 +534,8 @@ def label(kind: str, value: object, lang: str = "en") -> str:
     Parameters
     ----------
     kind : str
-        The enum: ``org_type``, ``event_type``, ``role``, ``relation_type``, ``kind`` or ``coord_source``.
+        The enum: ``org_type``, ``event_type``, ``role``, ``relation_type``, ``kind``, ``authority`` or
+        ``coord_source``.
     value : object
         The stored value.
     lang : str

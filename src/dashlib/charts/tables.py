@@ -97,7 +97,8 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
             t("col.country", lang): _countries(frame["country_code"], lang),
         }
     elif table == "sources":
-        return frame[["source_id", "title", "publisher", "published", "url", "text_kind"]].reset_index(drop=True)
+        return frame[["source_id", "title", "publisher", "published", "url", "text_kind"]].assign(
+            authority=[label("authority", v, lang) for v in frame["authority"]]).reset_index(drop=True)
     else:
         raise KeyError(table)
     if "quote" in frame:

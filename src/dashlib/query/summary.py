@@ -12,8 +12,11 @@ import pandas as pd
 from dashlib.i18n import label
 from dashlib.model import Dataset
 from dashlib.query.places import PlaceTree
+from dashlib.query.quotes import provenance
 
 ORGANISER_ROLES = ("organizer", "host")
+#: The Overview shows at most this many participants, each with its whole quote (the Data page has them all).
+PARTICIPANTS_SHOWN = 100
 
 
 @dataclass(frozen=True)
@@ -105,28 +108,33 @@ def place_path(places: pd.DataFrame, place_id: object) -> str:
     return PlaceTree(places).chain(place_id)
 
 
-def participants(dataset: Dataset, event_id: str, lang: str = "en") -> pd.DataFrame:
-    """Return who took part in an event, organisers first.
+def participants(dataset: Dataset, event_id: str, lang: str = "en", limit: int | None = None) -> pd.DataFrame:
+    """Return who took part in an event, organisers first, each with the quote it rests on and its provenance.
 
     Parameters
     ----------
     dataset : Dataset
-        The dataset to read organisations and participations from.
+        The dataset to read organisations, participations and sources from.
     event_id : str
         The event.
     lang : str
-        Language of the role and type labels.
+        Language of the labels.
+    limit : int, optional
+        At most this many rows (the first in that order); all by default.
 
     Returns
     -------
     pandas.DataFrame
-        Columns org_id, name, org_type, role (labels), quote and source_id, one row per
-        participation.
+        One row per participation: org_id, name, org_type, role (labels), quote (whole), source_id,
+        then the quote's provenance (:func:`dashlib.query.quotes.provenance`): source (title), kind
+        (verbatim from the source, or from the project's notes) and authority, as labels.
     """
     part = dataset.participations.loc[dataset.participations["event_id"] == event_id]
     rows = part.merge(dataset.organizations[["org_id", "name", "org_type"]], on="org_id", how="left")
     order = {role: i for i, role in enumerate(("organizer", "host", "panelist", "participant", "supporter"))}
     rows = rows.assign(_order=rows["role"].astype("str").map(order)).sort_values(["_order", "name"])
+    rows = rows.head(limit) if limit is not None else rows
+    about = provenance(dataset.sources, rows["source_id"], lang)
     return pd.DataFrame({
         "org_id": rows["org_id"],
         "name": rows["name"],
@@ -134,7 +142,15 @@ def participants(dataset: Dataset, event_id: str, lang: str = "en") -> pd.DataFr
         "role": [label("role", v, lang) for v in rows["role"]],
         "quote": rows["quote"],
         "source_id": rows["source_id"],
+        "source": about["source"],
+        "kind": about["kind"],
+        "authority": about["authority"],
     }).reset_index(drop=True)
+
+
+def participant_count(dataset: Dataset, event_id: str) -> int:
+    """Return how many participations an event has."""
+    return int((dataset.participations["event_id"] == event_id).sum())
 
 
 def organisers(dataset: Dataset, event_id: str) -> list[str]:

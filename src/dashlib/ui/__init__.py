@@ -22,6 +22,7 @@ from dashlib.ui.widgets import (
     empty_state,
     highlighted_text,
     map_legend,
+    participants_table,
     ranking_table,
     show_url_notices,
     source_card,
@@ -31,6 +32,6 @@ from dashlib.ui.widgets import (
 __all__ = [
     "View", "active_dataset", "coordinates", "current_view", "default_result", "download_section", "empty_state",
     "geocode_online_button", "headline_event", "highlighted_text", "leave_legacy_pages_mode", "map_legend",
-    "on_map_select", "on_network_select", "on_topic_pick", "partner_graph", "ranking_table", "reset_filters",
-    "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker", "upload_section",
+    "on_map_select", "on_network_select", "on_topic_pick", "participants_table", "partner_graph", "ranking_table",
+    "reset_filters", "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker", "upload_section",
 ]

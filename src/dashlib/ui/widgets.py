@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashlib.charts.locale import date_text, language_name
+from dashlib.charts.locale import date_text, format_count, language_name
 from dashlib.charts.map import legend_items
 from dashlib.i18n import label
-from dashlib.query.summary import source_of
+from dashlib.query.quotes import authority_split
+from dashlib.query.summary import PARTICIPANTS_SHOWN, participant_count, participants, source_of
 from dashlib.text import esc, md, safe_url
 from dashlib.ui.sidebar import reset_filters
 from dashlib.ui.state import NOTICES_KEY, View
@@ -35,8 +36,24 @@ def empty_state(view: View) -> bool:
     return True
 
 
+#: Badge colour of each authority: the lowest stands out.
+AUTHORITY_COLOURS = {"official": "green", "press": "blue", "reference": "violet", "secondary_copy": "orange"}
+
+
+def provenance_badges(view: View, source: pd.Series) -> str:
+    """Return Markdown badges for a source: its authority, then its kind of quote (verbatim or notes)."""
+    badges = []
+    authority, kind = source.get("authority"), source.get("text_kind")
+    if isinstance(authority, str):
+        colour = AUTHORITY_COLOURS.get(authority, "gray")
+        badges.append(f":{colour}-badge[{label('authority', authority, view.lang)}]")
+    if isinstance(kind, str):
+        badges.append(f":gray-badge[{view.t(f'quote.{kind}')}]")
+    return " ".join(badges)
+
+
 def source_card(view: View, source_id: str, quote: object = None) -> None:
-    """Show a source with its provenance and, when given, the quote a fact rests on."""
+    """Show a source with its provenance (authority and kind of quote as badges) and, when given, the quote."""
     source = source_of(view.full, source_id)
     if source is None:
         return
@@ -45,19 +62,52 @@ def source_card(view: View, source_id: str, quote: object = None) -> None:
         published = date_text(source["published"], lang=view.lang) or "—"
         st.caption(view.t("overview.provenance", publisher=md(source["publisher"]) or "—", published=published,
                           language=md(language_name(source["language"], view.lang)) or "—"))
+        badges = provenance_badges(view, source)
+        if badges:
+            st.markdown(badges, help=view.t("data.authority_help"))
         if isinstance(quote, str) and quote:
-            kind = view.t(f"quote.{source['text_kind']}")
-            st.markdown(f"**{view.t('overview.quote')}** ({kind}):\n\n> {md(quote)}")
+            st.markdown(f"**{view.t('overview.quote')}**\n\n> {md(quote)}")
         url = safe_url(source["url"])
         if url:
             st.link_button(view.t("overview.open_source"), url, icon=":material/open_in_new:")
 
 
+#: The participants table's columns and their headers: every quote whole, beside its provenance.
+PARTICIPANT_COLUMNS = {"name": "col.organisation", "org_type": "col.type", "role": "col.role", "source": "col.source",
+                       "kind": "col.quote_kind", "authority": "col.authority", "quote": "col.quote"}
+
+
+def participants_table(view: View, event_id: str) -> None:
+    """Show who took part in an event: per row the source, its kind of quote, its authority and the whole quote.
+
+    A static table, so that no quote is cut off and a note is never taken for the source's own words.
+    """
+    people = participants(view.full, event_id, view.lang, limit=PARTICIPANTS_SHOWN)
+    if people.empty:
+        return
+    st.markdown(f"**{view.t('overview.participants')}**", help=view.t("data.authority_help"))
+    st.caption(view.t("overview.participants_note"))
+    st.table(people[list(PARTICIPANT_COLUMNS)].rename(columns={k: view.t(v) for k, v in PARTICIPANT_COLUMNS.items()}),
+             hide_index=True)
+    total = participant_count(view.full, event_id)
+    if total > len(people):
+        st.caption(view.t("overview.participants_more", shown=format_count(len(people), view.lang),
+                          total=format_count(total, view.lang)))
+
+
 def source_picker(view: View) -> str | None:
-    """Let the user pick a source, those the current view quotes most first; return its id."""
+    """Let the user pick a source, those the current view quotes most first; return its id.
+
+    Above the list, how many sources there are of each authority; each option names its source's
+    authority and how many rows of the view quote it.
+    """
     sources = view.full.sources
     if sources.empty:
         return None
+    split = [f"{label('authority', authority, view.lang)} {format_count(n, view.lang)}"
+             for authority, n in authority_split(sources).items() if n]
+    if split:
+        st.caption(view.t("data.authority_split", split=" · ".join(split)))
     counts = {}
     for frame in view.data.tables.values():
         if "source_id" in frame and "quote" in frame:
@@ -65,8 +115,15 @@ def source_picker(view: View) -> str | None:
                 counts[sid] = counts.get(sid, 0) + int(n)
     ids = sorted(sources["source_id"], key=lambda s: (-counts.get(s, 0), s))
     titles = dict(zip(sources["source_id"], sources["title"], strict=True))
-    return st.selectbox(view.t("data.pick_source"), ids, key="source_pick",
-                        format_func=lambda s: f"{titles.get(s, s)} ({counts.get(s, 0)})")
+    authorities = dict(zip(sources["source_id"], sources["authority"], strict=True)) if "authority" in sources else {}
+
+    def option(sid: str) -> str:
+        authority = authorities.get(sid)
+        badge = f" · {label('authority', authority, view.lang)}" if isinstance(authority, str) else ""
+        return f"{titles.get(sid, sid)}{badge} ({format_count(counts.get(sid, 0), view.lang)})"
+
+    return st.selectbox(view.t("data.pick_source"), ids, key="source_pick", format_func=option,
+                        help=view.t("data.authority_help"))
 
 
 def highlighted_text(segments: list) -> None:
