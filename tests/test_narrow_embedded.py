@@ -1,0 +1,65 @@
+"""The engine's filters on embedded DuckDB keep what the pandas filters keep: no server needed.
+
+``tests/test_narrow.py`` compares the two on DuckDB files and PostgreSQL (marker ``postgres``); this
+file runs the same comparison in an in-memory DuckDB, on cases that each exercise one rule and a few
+that mix them, so that the unit tests (and mutation testing) cover :mod:`dashlib.query.narrow`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashlib.model import BUNDLED_DATA
+from dashlib.package.load import load_package
+from dashlib.query import engine, narrow
+from dashlib.query.filters import Filters, apply
+from dashlib.query.urlstate import to_params
+
+DATASET = load_package(BUNDLED_DATA).dataset
+
+
+@pytest.fixture(scope="module")
+def store() -> engine.Store:
+    return engine.in_memory(DATASET)
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    # Categoricals are a memory layout (model.compact), not data.
+    return frame.reset_index(drop=True).astype({c: "str" for c in frame.columns
+                                                if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+
+
+def assert_same(store: engine.Store, filters: Filters) -> None:
+    expected = apply(DATASET, filters)
+    actual = narrow.fetch(narrow.narrow(store.tables, filters), DATASET)
+    case = "&".join(f"{k}={v}" for k, v in to_params(filters).items()) or "none"
+    for table, frame in expected.tables.items():
+        pd.testing.assert_frame_equal(plain(frame), plain(actual.tables[table]), obj=f"{table} for {case}")
+
+
+# One case per rule (each kind of filter), and mixes whose rules reach through other tables.
+CASES = [
+    Filters(),
+    Filters(start=date(2024, 11, 1)),
+    Filters(start=date(2013, 1, 1), end=date(2015, 12, 31)),
+    Filters(org_types=("enterprise", "community")),
+    Filters(orgs=("unep", "turku-epo")),
+    Filters(countries=("FI",)),
+    Filters(countries=("AZ",)),
+    Filters(topics=("air_quality",)),
+    Filters(relation_types=("support",)),
+    Filters(places=("beijing",)),
+    Filters(text="Bakou"),
+    Filters(text="DRAINAGE"),
+    Filters(start=date(2018, 1, 1), org_types=("city_network",), countries=("CN",)),
+    Filters(places=("beijing",), relation_types=("support",)),
+    Filters(topics=("air_quality",), text="Beijing", end=date(2024, 12, 31)),
+]
+
+
+@pytest.mark.parametrize("filters", CASES, ids=lambda f: "&".join(f"{k}={v}" for k, v in to_params(f).items()))
+def test_engine_keeps_what_pandas_keeps(store, filters):
+    assert_same(store, filters)
