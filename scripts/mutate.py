@@ -42,10 +42,10 @@ MODULES = {
     "text": Module("src/dashlib/text.py", ("tests/test_text.py",), 0.90),
     "checks": Module("src/dashlib/package/checks.py",
                      ("tests/test_checks.py", "tests/test_load.py", "tests/test_hostile.py"), 0.90),
-    "quotes": Module("src/dashlib/query/quotes.py", ("tests/test_quotes.py",), 0.90),
+    "quotes": Module("src/dashlib/query/quotes.py", ("tests/test_quotes.py", "tests/test_provenance.py"), 0.90),
     "filters": Module("src/dashlib/query/filters.py", ("tests/test_filters.py", "tests/test_spec.py"), 0.85),
     "urlstate": Module("src/dashlib/query/urlstate.py", ("tests/test_urlstate.py", "tests/test_filters.py"), 0.85),
-    "summary": Module("src/dashlib/query/summary.py", ("tests/test_summary.py", "tests/test_timeline.py"), 0.85),
+    "summary": Module("src/dashlib/query/summary.py", ("tests/test_summary.py", "tests/test_provenance.py"), 0.85),
     "locale": Module("src/dashlib/charts/locale.py", ("tests/test_locale.py",), 0.85),
     # The filters as Ibis expressions (the engine); its PostgreSQL comparison is not a unit test.
     "narrow": Module("src/dashlib/query/narrow.py", ("tests/test_narrow_embedded.py",), 0.80),
