@@ -12,6 +12,7 @@ from dashlib.query.summary import (
     headline_event,
     key_figures,
     organisers,
+    participant_count,
     participants,
     source_of,
 )
@@ -149,6 +150,26 @@ def test_participants_in_french_and_of_another_event():
     assert list(zip(rows["org_id"], rows["org_type"], rows["role"], strict=True)) == [
         ("bjeco", "Gouvernement local", "Participant"), ("turku-epo", "Gouvernement local", "Participant")]
     assert participants(FULL, "cop29").empty
+
+
+def test_participants_roles_in_french():
+    rows = participants(FULL, "side", "fr")
+    assert list(rows["role"]) == ["Organisateur", "Hôte", "Intervenant", "Intervenant", "Participant", "Soutien"]
+
+
+@pytest.mark.parametrize(("limit", "expected"), [
+    (None, ["bjeco", "bjeco", "jiangshanfu", "turku-epo", "c40", "unep"]),
+    (2, ["bjeco", "bjeco"]),
+    (4, ["bjeco", "bjeco", "jiangshanfu", "turku-epo"]),
+    (0, []),
+])
+def test_participants_limit_keeps_the_first_in_order(limit, expected):
+    assert list(participants(FULL, "side", limit=limit)["org_id"]) == expected
+
+
+@pytest.mark.parametrize(("event_id", "count"), [("side", 6), ("agreement", 2), ("cop29", 0), ("unknown", 0)])
+def test_participant_count(event_id, count):
+    assert participant_count(FULL, event_id) == count
 
 
 def test_participants_of_an_organisation_the_view_left_out():
