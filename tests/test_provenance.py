@@ -13,9 +13,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appserver import ROOT
-from conftest import read_rows
+from conftest import read_rows, write_rows
+from dashlib.export import package_zip
 from dashlib.i18n import ENUM_LABELS, MESSAGES
 from dashlib.model import BUNDLED_DATA, TABLES, Dataset, coerce_types, columns, empty_frame
+from dashlib.package.load import load_package, load_uploaded
 from dashlib.query.quotes import authority_split, provenance, quoting_rows
 from dashlib.query.summary import participants
 
@@ -202,3 +204,32 @@ def test_authority_split_counts_every_authority_in_schema_order():
     assert authority_split(SOURCES_TABLE) == {"official": 1, "press": 0, "reference": 0, "secondary_copy": 1}
     assert authority_split(empty_frame("sources")) == dict.fromkeys(("official", "press", "reference",
                                                                      "secondary_copy"), 0)
+
+
+# --- The column travels: validation, the package zip --------------------------------------------------------
+
+def bundled_files() -> dict[str, bytes]:
+    files = {p.name: p.read_bytes() for p in BUNDLED_DATA.glob("*.csv")}
+    return files | {p.name: p.read_bytes() for p in (BUNDLED_DATA / "sources").iterdir()}
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("", "a value is required"),
+    ("blog", "blog"),  # not one of official, press, reference, secondary_copy
+])
+def test_an_upload_needs_a_known_authority_for_every_source(tmp_path, value, message):
+    rows = read_rows(BUNDLED_DATA / "sources.csv")
+    rows[3]["authority"] = value
+    write_rows(tmp_path / "sources.csv", rows)
+    result = load_uploaded(bundled_files() | {"sources.csv": (tmp_path / "sources.csv").read_bytes()})
+    assert result.dataset is None
+    assert [(p.file, p.row, p.column) for p in result.problems] == [("sources.csv", 5, "authority")]
+    assert message in result.problems[0].message
+
+
+def test_the_package_zip_keeps_every_authority():
+    full = load_package(BUNDLED_DATA).dataset
+    again = load_uploaded({"package.zip": package_zip(full, full)}).dataset
+    assert again is not None
+    assert dict(zip(again.sources["source_id"], again.sources["authority"].astype("str"), strict=True)) == {
+        sid: row["authority"] for sid, row in SOURCES.items()}
