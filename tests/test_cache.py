@@ -15,6 +15,7 @@ from conftest import ROOT
 from dashlib.model import BUNDLED_DATA
 from dashlib.package import cache
 from dashlib.package.load import load_package
+from dashlib.query import datasource
 from dashlib.ui import loading
 
 
@@ -66,7 +67,7 @@ def test_loading_the_bundled_package_twice_writes_nothing_under_data(fresh_cache
     assert first.ok
     assert [p.parent.parent for p in fresh_cache_dir.rglob("manifest.json")] == [fresh_cache_dir / "packages"]
     validations = []
-    monkeypatch.setattr("dashlib.package.load._frictionless_problems", lambda *a: validations.append(a) or [])
+    monkeypatch.setattr("dashlib.package.load._table_problems", lambda *a: validations.append(a) or [])
     second = load_package(BUNDLED_DATA)
     assert second.ok
     assert validations == []  # served from the cache directory, not validated again
@@ -89,16 +90,16 @@ def test_a_cache_folder_left_inside_a_package_by_an_earlier_version_is_not_packa
 def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Count the app's loads of its default package, starting with an empty Streamlit cache."""
     calls: list[str] = []
-    real_load = loading.load_package
+    real_load = datasource.load_package
 
     def counted(source, *args, **kwargs):
         calls.append(str(source))
         return real_load(source, *args, **kwargs)
 
-    monkeypatch.setattr(loading, "load_package", counted)
-    loading._load_default.clear()
+    monkeypatch.setattr(datasource, "load_package", counted)
+    loading._open_default.clear()
     yield calls
-    loading._load_default.clear()
+    loading._open_default.clear()
 
 
 def run_app() -> AppTest:

@@ -25,15 +25,15 @@ def test_starting_the_app_writes_nothing_under_data_src_or_pages(tmp_path, monke
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv(CACHE_DIR_ENV, str(cache_dir))  # cold: the first load validates and keeps its copy
     monkeypatch.delenv("DASHLIB_DATA", raising=False)
-    loading._load_default.clear()
+    loading._open_default.clear()
     before = files_under(ROOT, WATCHED)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.message for e in at.exception])
-    loading._load_default.clear()
+    loading._open_default.clear()
     assert files_under(ROOT, WATCHED) - before == set()
-    assert list(cache_dir.rglob("manifest.json")), "the validated copy went somewhere else"
+    assert list(cache_dir.rglob("atlas.duckdb")), "the validated copy went somewhere else"
 
 
 def git(folder: Path, *args: str) -> None:

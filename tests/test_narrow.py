@@ -124,6 +124,6 @@ def test_every_filter_compiles_for_other_engines(dialect, datasets, tmp_path, mo
     dataset = datasets["synthetic"]
     store = engine.publish(dataset, f"duckdb:///{tmp_path / 'synthetic.duckdb'}")
     for filters in _cases(dataset):
-        for table, expr in narrow.narrow(store.tables, filters).items():
+        for table, expr in narrow.narrow(store.tables, filters).tables.items():
             sql = ibis.to_sql(expr, dialect=dialect)
             assert "SELECT" in sql.upper(), f"{dialect}: {table} for {_case_id(filters)}"

@@ -31,6 +31,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sidebar.search": "Search",
         "sidebar.search_help": "Words in titles, summaries, organisation or place names",
         "sidebar.reset": "Reset filters",
+        "engine.unavailable": "The database ({where}) does not answer right now, so these results were filtered from "
+                              "the copy loaded at start-up. They may miss the latest changes; reload the page later.",
         "sidebar.all": "All",
         "sidebar.dataset": "Data: {name}",
         "sidebar.share": "The address bar holds this view: copy it to share it.",
@@ -247,6 +249,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sidebar.search": "Recherche",
         "sidebar.search_help": "Mots des titres, résumés, noms d'organisations ou de lieux",
         "sidebar.reset": "Réinitialiser les filtres",
+        "engine.unavailable": "La base de données ({where}) ne répond pas pour le moment : ces résultats ont été "
+                              "filtrés dans la copie chargée au démarrage. Ils peuvent ne pas refléter les dernières "
+                              "modifications ; rechargez la page plus tard.",
         "sidebar.all": "Tous",
         "sidebar.dataset": "Données : {name}",
         "sidebar.share": "La barre d'adresse contient cette vue : copiez-la pour la partager.",

@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import ibis
 import ibis.expr.types as ir
@@ -79,6 +80,11 @@ class Store:
     key: str
     url: str
 
+    @property
+    def remote(self) -> bool:
+        """True when the data lives in a database server (not an embedded DuckDB file or memory)."""
+        return self.backend.name != "duckdb"
+
     def table(self, name: str) -> ir.Table:
         """Return the table expression of one table."""
         return self.tables[name]
@@ -115,11 +121,11 @@ def read_table(name: str, expr: ir.Table) -> pd.DataFrame:
     """
     kept = [c for c in expr.columns if c != ROW_COLUMN]
     ordered = expr.order_by(ROW_COLUMN) if ROW_COLUMN in expr.columns else expr
-    text = ordered.select([ordered[c].cast("string").name(c) for c in kept]).execute()
-    return coerce_types(name, text.fillna(""))
+    # Fetched in the engine's own types (Arrow), then given the schema's pandas types in one pass.
+    return coerce_types(name, ordered.select(kept).execute())
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """Return the URL without its password, for messages."""
     scheme, _, rest = url.partition("://")
     if "@" in rest:
@@ -128,12 +134,30 @@ def _safe_url(url: str) -> str:
     return f"{scheme}://{rest}"
 
 
+# A server that does not answer, or a query that runs away, must not hang a page: PostgreSQL gets
+# these unless the URL sets its own (connect_timeout in seconds, statement_timeout in milliseconds).
+POSTGRES_DEFAULTS = {"connect_timeout": "5", "options": "-c statement_timeout=30000"}
+
+
+def _with_defaults(url: str) -> str:
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in ("postgres", "postgresql"):
+        return url
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    return urlunsplit(parts._replace(query=urlencode({**POSTGRES_DEFAULTS, **query})))
+
+
 def open_backend(url: str) -> Any:
-    """Open an Ibis connection for ``url``; raise :class:`EngineError` with a plain message on failure."""
+    """Open an Ibis connection for ``url``; raise :class:`EngineError` with a plain message on failure.
+
+    PostgreSQL connections get a connect and a statement timeout (:data:`POSTGRES_DEFAULTS`)
+    unless the URL sets its own.
+    """
     try:
-        return ibis.connect(url)
+        return ibis.connect(_with_defaults(url))
     except Exception as exc:  # every driver raises its own kind; a person needs the gist
-        raise EngineError(f"cannot open the database {_safe_url(url)}: {_reason(exc)}") from exc
+        raise EngineError(f"cannot open the database {safe_url(url)}: {_reason(exc)}") from exc
 
 
 def _reason(exc: BaseException) -> str:
@@ -167,19 +191,36 @@ def connect(url: str) -> Store:
     EngineError
         When the database cannot be opened or holds no dataset (publish one first).
     """
-    backend = open_backend(url)
+    return attach(open_backend(url), safe_url(url))
+
+
+def attach(backend: Any, label: str) -> Store:
+    """Return the :class:`Store` of an open connection that holds a published dataset.
+
+    Parameters
+    ----------
+    backend : ibis.BaseBackend
+        An open Ibis connection.
+    label : str
+        Where it is, for messages (no password).
+
+    Raises
+    ------
+    EngineError
+        When it holds no dataset, or one published by another version.
+    """
     try:
         meta = read_meta(backend)
     except Exception as exc:
-        raise EngineError(f"cannot read the database {_safe_url(url)}: {_reason(exc)}") from exc
+        raise EngineError(f"cannot read the database {label}: {_reason(exc)}") from exc
     if meta is None:
-        raise EngineError(f"{_safe_url(url)} holds no Climate Action Atlas dataset: publish one with "
+        raise EngineError(f"{label} holds no Climate Action Atlas dataset: publish one with "
                           "`dashlib publish PACKAGE --to URL`")
     if int(meta.get("format", "0")) != FORMAT_VERSION:
-        raise EngineError(f"{_safe_url(url)} was published by another version of dashlib (format "
+        raise EngineError(f"{label} was published by another version of dashlib (format "
                           f"{meta.get('format')}); publish it again")
     tables = {name: backend.table(name) for name in TABLES}
-    return Store(backend, tables, meta.get("name", ""), meta.get("key", ""), _safe_url(url))
+    return Store(backend, tables, meta.get("name", ""), meta.get("key", ""), label)
 
 
 def _portable(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -238,12 +279,31 @@ def publish(dataset: Dataset, url: str, *, replace: bool = False, progress: Prog
         When the database cannot be reached or written.
     """
     backend = open_backend(url)
-    meta = read_meta(backend)
-    if meta is not None and meta.get("key") == dataset.key and int(meta.get("format", "0")) == FORMAT_VERSION:
-        return connect(url)
-    if meta is not None and not replace:
+    publish_into(backend, dataset, replace=replace, progress=progress, label=safe_url(url))
+    return attach(backend, safe_url(url))
+
+
+def in_memory(dataset: Dataset) -> Store:
+    """Return a dataset published into a private, in-memory DuckDB (an upload: gone with its session)."""
+    backend = ibis.duckdb.connect()
+    publish_into(backend, dataset, replace=True, label="this session's upload")
+    return attach(backend, "this session's upload")
+
+
+def publish_into(backend: Any, dataset: Dataset, *, replace: bool = False, progress: Progress | None = None,
+                 label: str = "the database", meta: Mapping[str, str] | None = None) -> None:
+    """Write a dataset into an open connection (see :func:`publish`); ``meta`` adds rows to ``dashlib_meta``."""
+    try:
+        old = read_meta(backend)
+    except Exception as exc:
+        raise EngineError(f"cannot read {label}: {_reason(exc)}") from exc
+    wanted = {"format": str(FORMAT_VERSION), "key": dataset.key, "name": dataset.name,
+              "columns": json.dumps({n: columns(n) for n in TABLES}), **(meta or {})}
+    if old is not None and all(old.get(k) == v for k, v in wanted.items()):
+        return
+    if old is not None and old.get("key") != dataset.key and not replace:
         raise DifferentDatasetError(
-            f"{_safe_url(url)} already holds the dataset {meta.get('name')!r} (key {meta.get('key')}); "
+            f"{label} already holds the dataset {old.get('name')!r} (key {old.get('key')}); "
             "pass --replace to overwrite it")
     total = sum(len(dataset.tables[n]) for n in TABLES)
     done = 0
@@ -264,16 +324,14 @@ def publish(dataset: Dataset, url: str, *, replace: bool = False, progress: Prog
         texts = pd.DataFrame({"source_id": list(dataset.source_texts), "text": list(dataset.source_texts.values())},
                              dtype="object")
         text_schema = ibis.schema({"source_id": "string", "text": "string"})
+        staged.append(f"_dashlib_new_{TEXTS_TABLE}")
         backend.create_table(f"_dashlib_new_{TEXTS_TABLE}", schema=text_schema, overwrite=True)
         if len(texts):
             backend.insert(f"_dashlib_new_{TEXTS_TABLE}", ibis.memtable(texts, schema=text_schema))
-        staged.append(f"_dashlib_new_{TEXTS_TABLE}")
-        new_meta = {"format": str(FORMAT_VERSION), "key": dataset.key, "name": dataset.name,
-                    "columns": json.dumps({n: columns(n) for n in TABLES})}
-        backend.create_table(f"_dashlib_new_{META_TABLE}",
-                             pd.DataFrame({"name": list(new_meta), "value": list(new_meta.values())}, dtype="object"),
-                             overwrite=True)
         staged.append(f"_dashlib_new_{META_TABLE}")
+        backend.create_table(f"_dashlib_new_{META_TABLE}",
+                             pd.DataFrame({"name": list(wanted), "value": list(wanted.values())}, dtype="object"),
+                             overwrite=True)
         _swap_in(backend, [*TABLES, TEXTS_TABLE, META_TABLE])
     except Exception as exc:
         for temp in staged:
@@ -283,8 +341,7 @@ def publish(dataset: Dataset, url: str, *, replace: bool = False, progress: Prog
                 break
         if isinstance(exc, EngineError):
             raise
-        raise EngineError(f"cannot publish to {_safe_url(url)}: {_reason(exc)}") from exc
-    return connect(url)
+        raise EngineError(f"cannot publish to {label}: {_reason(exc)}") from exc
 
 
 def _swap_in(backend: Any, names: list[str]) -> None:

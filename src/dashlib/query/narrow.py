@@ -18,6 +18,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from dashlib.model import Dataset
 from dashlib.query.engine import read_table
@@ -30,8 +31,10 @@ BoolExpr = ir.BooleanColumn
 class _EngineTables:
     """The engine's tables being filtered, with what several rules use built once."""
 
-    def __init__(self, tables: Mapping[str, ir.Table]) -> None:
+    def __init__(self, tables: Mapping[str, ir.Table], tree: PlaceTree | None = None) -> None:
         self.tables = tables
+        if tree is not None:
+            self.tree = tree
         self.events, self.orgs, self.places = tables["events"], tables["organizations"], tables["places"]
         self.part, self.rel = tables["participations"], tables["relations"]
 
@@ -47,6 +50,25 @@ class _EngineTables:
         joined = self.rel.left_join(starts, self.rel.event_id == starts._event_id)
         return joined.select(relation_id=joined.relation_id,
                              rel_date=joined.start_date.fill_null(joined._event_start))
+
+
+NARROWED_TABLES = ("events", "organizations", "participations", "relations", "event_topics", "places")
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """The engine's tables narrowed by some filters.
+
+    Attributes
+    ----------
+    tables : dict of str to ibis.Table
+        One unexecuted expression per table.
+    narrowed : frozenset of str
+        The tables the filters narrowed (the others are the whole tables).
+    """
+
+    tables: dict[str, ir.Table]
+    narrowed: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -146,7 +168,7 @@ def _all(conditions: list[BoolExpr]) -> BoolExpr | None:
     return combined
 
 
-def narrow(tables: Mapping[str, ir.Table], filters: Filters) -> dict[str, ir.Table]:
+def narrow(tables: Mapping[str, ir.Table], filters: Filters, tree: PlaceTree | None = None) -> Narrowed:
     """Return the engine's tables narrowed to what the filters keep, as :func:`~dashlib.query.filters.apply` does.
 
     Parameters
@@ -155,17 +177,20 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters) -> dict[str, ir.Tab
         One table expression per table of the dataset (:attr:`dashlib.query.engine.Store.tables`).
     filters : Filters
         What to keep.
+    tree : PlaceTree, optional
+        The places hierarchy, when the caller has it (else it is read from the engine).
 
     Returns
     -------
-    dict of str to ibis.Table
+    Narrowed
         Every table; events, organisations, participations, relations, event topics and places
-        narrowed, the others as given. Unexecuted expressions.
+        narrowed (places to those the kept rows use: :func:`fetch` adds the areas they lie in),
+        the others as given. Unexecuted expressions.
     """
     chosen = [(e, getattr(filters, e.field)) for e in filters.spec if getattr(filters, e.field)]
     if not chosen:
-        return dict(tables)
-    engine_tables = _EngineTables(tables)
+        return Narrowed(dict(tables), frozenset())
+    engine_tables = _EngineTables(tables, tree)
     events, orgs, part, rel = engine_tables.events, engine_tables.orgs, engine_tables.part, engine_tables.rel
     ev_conditions: list[BoolExpr] = []
     org_conditions: list[BoolExpr] = []
@@ -206,44 +231,51 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters) -> dict[str, ir.Tab
         active = ibis.union(kept_part.select(org_id=kept_part.org_id),
                             kept_rel.select(org_id=kept_rel.from_org_id),
                             kept_rel.select(org_id=kept_rel.to_org_id), distinct=True)
-        org_conditions.append(orgs.org_id.isin(active.org_id))
-    final_org_condition = _all(org_conditions)
-    if final_org_condition is not None:
-        kept_orgs = orgs.filter(final_org_condition)
+        kept_orgs = kept_orgs.filter(kept_orgs.org_id.isin(active.org_id))
+    if org_condition is not None or scopes_organisations:
         kept_rel = kept_rel.filter(kept_rel.from_org_id.isin(kept_orgs.org_id)
                                    | kept_rel.to_org_id.isin(kept_orgs.org_id))
 
+    # The places the kept rows use; fetch() adds the areas they lie in (a walk up the hierarchy).
     used = ibis.union(kept_events.select(place_id=kept_events.place_id),
                       kept_orgs.select(place_id=kept_orgs.place_id), distinct=True)
-    used_ids = [p for p in used.place_id.execute() if isinstance(p, str)]
-    used_places = sorted(engine_tables.tree.with_ancestors(used_ids))
     places = engine_tables.places
     links = tables["event_topics"]
-    return {
+    return Narrowed({
         **tables,
         "events": kept_events,
         "organizations": kept_orgs,
         "participations": kept_part,
         "relations": kept_rel,
         "event_topics": links.filter(links.event_id.isin(kept_events.event_id)),
-        "places": places.filter(places.place_id.isin(used_places)),
-    }
+        "places": places.filter(places.place_id.isin(used.place_id)),
+    }, frozenset(NARROWED_TABLES))
 
 
-def fetch(tables: Mapping[str, ir.Table], like: Dataset) -> Dataset:
+def fetch(narrowed: Narrowed, like: Dataset) -> Dataset:
     """Execute narrowed tables and return them as a :class:`Dataset` typed as the schema says.
 
     Parameters
     ----------
-    tables : mapping of str to ibis.Table
+    narrowed : Narrowed
         What :func:`narrow` returned.
     like : Dataset
-        The dataset the tables come from (its source texts, name and key are kept, marked derived).
+        The whole dataset the tables come from: tables left whole are taken from it rather than
+        read again, and so are the areas the kept places lie in; its source texts, name and key
+        are kept, marked derived.
 
     Returns
     -------
     Dataset
         The rows, in the order of the package's CSVs.
     """
-    frames = {name: read_table(name, expr) for name, expr in tables.items()}
-    return Dataset(frames, like.source_texts, like.name, f"{like.key}+derived")
+    frames = {name: read_table(name, expr) if name in narrowed.narrowed else like.tables[name]
+              for name, expr in narrowed.tables.items() if name != "places"}
+    if "places" not in narrowed.narrowed:
+        frames["places"] = like.places
+    else:
+        used = pd.concat([frames["events"]["place_id"], frames["organizations"]["place_id"]]).dropna()
+        kept = PlaceTree(like.places).with_ancestors(used.astype("str").unique())
+        frames["places"] = like.places.loc[like.places["place_id"].isin(kept)].reset_index(drop=True)
+    ordered = {name: frames[name] for name in like.tables}
+    return Dataset(ordered, like.source_texts, like.name, f"{like.key}+derived")

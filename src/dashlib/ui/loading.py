@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from dashlib.model import Dataset
-from dashlib.package import cache
-from dashlib.package.load import default_source, load_package
-from dashlib.package.problems import LoadResult, PackageError, Problem
+from dashlib.package.problems import LoadResult, Problem
+from dashlib.query import datasource, engine
+
+UPLOADED_KEY = "uploaded_dataset"
+UPLOAD_STORES_KEY = "_upload_stores"
 
 
-def _fingerprint(path: Path) -> str:
-    """Return a cheap key that changes when a file the loader reads changes (never its own cache)."""
-    if path.is_dir():
-        return cache.fingerprint(path)
-    if path.suffix.lower() == ".json":  # a descriptor: the loader reads its whole folder
-        return cache.fingerprint(path.parent)
-    stat = path.stat()
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+@st.cache_resource(show_spinner="Loading the data…", max_entries=4)
+def _open_default(source: str, fingerprint: str) -> datasource.Opened:
+    # One shared, read-only store and dataset per process; the fingerprint reopens them when a file changes.
+    return datasource.open_source(source)
 
 
-@st.cache_resource(show_spinner="Loading the data package…", max_entries=4)
-def _load_default(source: str, fingerprint: str) -> LoadResult:
-    # One shared, read-only copy per process; the fingerprint reloads it when a file changes.
-    try:
-        return load_package(source)
-    except PackageError as exc:
-        return LoadResult(None, (Problem(str(source), None, None, str(exc)),))
+def default_opened() -> datasource.Opened:
+    """Return the default data (``$DASHLIB_DATA``: a package or a database URL; else ``data/``), opened once."""
+    source = datasource.configured_source()
+    return _open_default(str(source), datasource.fingerprint(source))
 
 
 def default_result() -> LoadResult:
-    """Return the load result of the default package (``$DASHLIB_DATA`` or ``data/``), cached."""
-    source = default_source()
-    return _load_default(str(source), _fingerprint(source) if source.exists() else "missing")
+    """Return the default data as a load result: the dataset, or the problems that stop it."""
+    opened = default_opened()
+    return LoadResult(opened.dataset if opened.ok else None, opened.problems)
 
 
 def problems_frame(problems: tuple[Problem, ...]) -> pd.DataFrame:
@@ -46,15 +39,35 @@ def problems_frame(problems: tuple[Problem, ...]) -> pd.DataFrame:
 def active_dataset() -> Dataset:
     """Return this session's dataset: an uploaded package if the user loaded one, else the default.
 
-    Stops the page with the list of problems when the default package is invalid and nothing
+    Stops the page with the list of problems when the default data cannot be opened and nothing
     else is loaded.
     """
-    uploaded = st.session_state.get("uploaded_dataset")
+    uploaded = st.session_state.get(UPLOADED_KEY)
     if uploaded is not None:
         return uploaded
-    result = default_result()
-    if result.dataset is None or result.problems:  # not ok; spelled out so that the type checker follows
-        st.error(f"The data package {default_source()} has problems; fix them and reload the page.")
-        st.dataframe(problems_frame(result.problems), hide_index=True)
+    opened = default_opened()
+    if not opened.ok or opened.dataset is None:
+        where = datasource.source_label(datasource.configured_source())
+        st.error(f"The data {where} cannot be shown; fix what is listed below and reload the page.")
+        st.dataframe(problems_frame(opened.problems), hide_index=True)
         st.stop()
-    return result.dataset
+    return opened.dataset
+
+
+def active_store(dataset: Dataset) -> engine.Store:
+    """Return where this session's queries run: the default store, or the upload's private in-memory DuckDB.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        What :func:`active_dataset` returned in this run.
+    """
+    opened = default_opened()
+    if opened.store is not None and dataset is opened.dataset:
+        return opened.store
+    # An upload (or rows added by the extraction assistant): its own database, kept with the session only.
+    stores = st.session_state.setdefault(UPLOAD_STORES_KEY, {})
+    if dataset.key not in stores:
+        stores.clear()
+        stores[dataset.key] = engine.in_memory(dataset)
+    return stores[dataset.key]
