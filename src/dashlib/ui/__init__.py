@@ -4,6 +4,7 @@ app.py loads the data and draws the sidebar; pages call :func:`current_view` and
 returns to dashlib's pure functions and to the widgets here.
 
 - :mod:`~dashlib.ui.state`: the view and the session-state keys;
+- :mod:`~dashlib.ui.navigation`: the pages through ``st.navigation`` only, and their addresses;
 - :mod:`~dashlib.ui.loading`: the default package (shared) or this session's upload;
 - :mod:`~dashlib.ui.sidebar`: language and filters, mirrored in the URL;
 - :mod:`~dashlib.ui.selection`: clicks on charts that narrow every view;
@@ -15,9 +16,10 @@ from dashlib.ui.datainout import download_section, upload_section
 from dashlib.ui.derived import coordinates, headline_event, partner_graph
 from dashlib.ui.geocoding import geocode_online_button
 from dashlib.ui.loading import active_dataset, default_result
+from dashlib.ui.navigation import leave_legacy_pages_mode, navigation_only, url_alias
 from dashlib.ui.selection import on_map_select, on_network_select, on_topic_pick, select_filter
 from dashlib.ui.sidebar import reset_filters, sidebar
-from dashlib.ui.state import View, current_view, leave_legacy_pages_mode
+from dashlib.ui.state import View, current_view
 from dashlib.ui.widgets import (
     empty_state,
     highlighted_text,
@@ -32,6 +34,7 @@ from dashlib.ui.widgets import (
 __all__ = [
     "View", "active_dataset", "coordinates", "current_view", "default_result", "download_section", "empty_state",
     "geocode_online_button", "headline_event", "highlighted_text", "leave_legacy_pages_mode", "map_legend",
-    "on_map_select", "on_network_select", "on_topic_pick", "participants_table", "partner_graph", "ranking_table",
-    "reset_filters", "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker", "upload_section",
+    "navigation_only", "on_map_select", "on_network_select", "on_topic_pick", "participants_table", "partner_graph",
+    "ranking_table", "reset_filters", "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker",
+    "upload_section", "url_alias",
 ]
