@@ -222,6 +222,10 @@ def views(draw):
 
 def check_view(filters: Filters) -> None:
     view = apply(DATASET, filters)
+    # The same tables and columns as the package, numbered from 0.
+    for table, frame in view.tables.items():
+        assert list(frame.columns) == list(DATASET.tables[table].columns), table
+        assert list(frame.index) == list(range(len(frame))), table
     events, orgs = ids(view.events, "event_id"), ids(view.organizations, "org_id")
     # Nothing points outside the view.
     assert {(p["event_id"], p["org_id"]) for p in rows(view.participations)} <= {
@@ -244,9 +248,24 @@ def check_view(filters: Filters) -> None:
     for r in rows(view.relations):
         assert not filters.relation_types or r["relation_type"] in filters.relation_types
         assert dated_in(r, filters.start, filters.end)
+        if filters.topics or filters.places:
+            # A relation tied to an event goes with it.
+            assert r["event_id"] is None or r["event_id"] in events
     if filters.org_types or filters.orgs:
         # An event is kept only if one of the kept organisations took part in it.
         assert events <= events_of(orgs)
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(places=("beijing",), relation_types=("support",)),
+    Filters(topics=("air_quality",), relation_types=("cooperation",)),
+    Filters(places=("seoul",), relation_types=("cooperation", "recognition"), end=date(2016, 1, 1)),
+    Filters(start=date(2018, 1, 1), end=date(2018, 12, 31), org_types=("city_network",)),
+    Filters(countries=("FI",), text="Turku", relation_types=("cooperation",)),
+    Filters(orgs=("c40",), topics=("air_quality",)),
+], ids=str)
+def test_mixes_whose_rules_reach_through_other_tables(filters):
+    check_view(filters)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
