@@ -30,7 +30,7 @@ import streamlit as st
 
 from dashlib.query.spec import widget_keys
 
-DATA = Path(os.environ.get("DASHLIB_DATA") or Path(__file__).resolve().parents[2] / "data")
+DATA = Path(os.environ.get("DASHLIB_DATA") or Path(__file__).resolve().parents[1] / "data")
 PAGES = ["Overview", "Map", "Timeline", "Network", "Data"]
 TOP_ORGANISATIONS = 200
 KEYS = widget_keys()
