@@ -157,6 +157,6 @@ def test_the_publish_command_writes_nothing_for_an_invalid_package(tmp_path, edi
     url = f"duckdb:///{tmp_path / 'atlas.duckdb'}"
     package = edit_table("events", 0, "start_date", "2024-13-45")
     assert main(["publish", str(package), "--to", url]) == 1
-    assert "events.csv:2:start_date:" in capsys.readouterr().out
+    assert "events.csv:2:start_date:" in capsys.readouterr().err
     with pytest.raises(engine.EngineError, match="holds no Climate Action Atlas dataset"):
         engine.connect(url)

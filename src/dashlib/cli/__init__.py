@@ -15,7 +15,7 @@ from types import ModuleType
 
 from dashlib import __version__
 from dashlib.cli import export, extract, geocode, publish, synth, validate
-from dashlib.cli.options import HelpFormatter
+from dashlib.cli.options import CommandStop, HelpFormatter
 
 #: Every command, in the order ``dashlib --help`` lists them.
 COMMANDS: tuple[ModuleType, ...] = (validate, geocode, export, synth, publish, extract)
@@ -56,7 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         through ``SystemExit``, as argparse does.
     """
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except CommandStop as stop:
+        return stop.status
 
 
 if __name__ == "__main__":

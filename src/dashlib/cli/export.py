@@ -8,12 +8,10 @@ from collections.abc import Mapping
 from urllib.parse import parse_qs
 
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
-from dashlib.cli.options import add_command, add_force, add_output, add_package_path, package_path
+from dashlib.cli.options import add_command, add_force, add_output, add_package_path, package_path, read_valid_package
 from dashlib.export import FORMATS, TABLE_FORMATS, export, with_references
 from dashlib.model import TABLES, Dataset
 from dashlib.package.files import atomic_write
-from dashlib.package.load import load_package
-from dashlib.package.problems import PackageError
 from dashlib.query import urlstate
 from dashlib.query.filters import apply
 
@@ -107,18 +105,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
 
     path = package_path(args)
-    try:
-        result = load_package(path)
-    except PackageError as exc:
-        print(f"{path}: cannot read the package: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    if not result.ok or result.dataset is None:
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
-        print(f"{path}: the package has {len(result.problems)} problem(s) (dashlib validate)", file=sys.stderr)
-        return EXIT_PROBLEMS
-
-    full = result.dataset
+    full = read_valid_package(path, consequence="nothing was exported (see dashlib validate)")
     state = urlstate.parse(query_params(args.query), urlstate.vocabulary(full))
     for notice in state.notices:
         print(f"query: {notice}", file=sys.stderr)

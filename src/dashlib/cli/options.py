@@ -7,11 +7,15 @@ does, its arguments, its exit statuses (:mod:`dashlib.cli.exitcodes`) and exampl
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dashlib.package.load import default_source
+from dashlib.cli.exitcodes import EXIT_PROBLEMS, EXIT_UNUSABLE
+from dashlib.model import Dataset
+from dashlib.package.load import default_source, load_package
+from dashlib.package.problems import PackageError
 
 PACKAGE_DEFAULT = "$DASHLIB_DATA, else the data/ folder of a source checkout, else ./data"
 
@@ -85,6 +89,48 @@ def package_path(args: argparse.Namespace) -> Path:
     checkout's ``data/``, else ``./data``.
     """
     return args.path if args.path is not None else default_source()
+
+
+class CommandStop(Exception):
+    """Ends a command with an exit status, once what went wrong has been printed."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def read_valid_package(path: Path, *, consequence: str) -> Dataset:
+    """Read and validate the package a command works on, or print why not and stop the command.
+
+    Parameters
+    ----------
+    path : Path
+        The package (:func:`package_path`).
+    consequence : str
+        What the problems mean for this command, for the last line ("nothing was published").
+
+    Returns
+    -------
+    Dataset
+        The valid package.
+
+    Raises
+    ------
+    CommandStop
+        With :data:`~dashlib.cli.exitcodes.EXIT_UNUSABLE` when it cannot be read, or
+        :data:`~dashlib.cli.exitcodes.EXIT_PROBLEMS` after printing each problem to standard error.
+    """
+    try:
+        result = load_package(path)
+    except PackageError as exc:
+        print(f"{path}: cannot read the package: {exc}", file=sys.stderr)
+        raise CommandStop(EXIT_UNUSABLE) from exc
+    if not result.ok or result.dataset is None:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(f"{path}: {len(result.problems)} problem(s); {consequence}", file=sys.stderr)
+        raise CommandStop(EXIT_PROBLEMS)
+    return result.dataset
 
 
 def add_output(parser: argparse.ArgumentParser, *, metavar: str, help: str) -> None:

@@ -8,9 +8,7 @@ import sys
 from tqdm import tqdm
 
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
-from dashlib.cli.options import add_command, add_package_path, package_path
-from dashlib.package.load import load_package
-from dashlib.package.problems import PackageError
+from dashlib.cli.options import add_command, add_package_path, package_path, read_valid_package
 from dashlib.query import engine
 
 
@@ -45,17 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Validate the package, publish it to ``args.to``, and return the exit status."""
     path = package_path(args)
-    try:
-        result = load_package(path)
-    except PackageError as exc:
-        print(f"{path}: cannot read the package: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    if not result.ok or result.dataset is None:
-        for problem in result.problems:
-            print(problem)
-        print(f"{path}: {len(result.problems)} problem(s); nothing was published", file=sys.stderr)
-        return EXIT_PROBLEMS
-    dataset = result.dataset
+    dataset = read_valid_package(path, consequence="nothing was published")
     with tqdm(total=sum(dataset.row_counts().values()), unit=" rows", desc="publishing", file=sys.stderr,
               disable=None) as bar:
 
