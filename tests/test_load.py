@@ -145,7 +145,7 @@ def test_loading_never_changes_the_package_files(package_copy):
 def test_the_validated_copy_is_used_until_a_file_changes(package_copy, monkeypatch):
     first = load_package(package_copy)
     calls = []
-    monkeypatch.setattr("dashlib.package.load._frictionless_problems", lambda *a: calls.append(1) or [])
+    monkeypatch.setattr("dashlib.package.load._table_problems", lambda *a: calls.append(1) or [])
     second = load_package(package_copy)
     assert calls == []  # no validation: the cache answered
     for name, frame in first.dataset.tables.items():

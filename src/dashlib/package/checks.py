@@ -1,18 +1,28 @@
-"""Rules of the data package that a Table Schema cannot state, as frictionless checks.
+"""Rules of the data package that a Table Schema cannot state, as frictionless checks: the reference validator.
 
-frictionless checks types, required values, enums, unique and foreign keys from the descriptor;
-the checks here add what needs more than one cell or more than one file, and
-:func:`describe` turns any frictionless error into a :class:`~dashlib.package.problems.Problem`.
+The loader validates with :mod:`dashlib.package.sqlcheck`; frictionless, with these checks, is the
+reference it is compared with (tests/test_sqlcheck.py) and needs the test requirements. frictionless
+checks types, required values, enums, unique and foreign keys from the descriptor; the checks here add
+what needs more than one cell or more than one file, and :func:`describe` (from
+:mod:`dashlib.package.messages`) turns any frictionless error into a
+:class:`~dashlib.package.problems.Problem`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from frictionless import Check, errors
+from frictionless import Check, Checklist, Package, errors
 
+from dashlib.package import messages
+from dashlib.package.messages import describe
 from dashlib.package.problems import Problem
+
+__all__ = ["CoordinatesSourced", "EndNotBeforeStart", "FieldLength", "QuoteInSource", "describe",
+           "frictionless_problems"]
 
 if TYPE_CHECKING:
     from frictionless import Row
@@ -22,7 +32,7 @@ if TYPE_CHECKING:
 class QuoteError(errors.CellError):
     """A quote that does not occur in its source's text."""
 
-    type = "quote-not-in-source"
+    type = messages.QUOTE_NOT_IN_SOURCE
     title = "Quote Not In Source"
     description = "Every fact's quote must be a verbatim span of its source's text."
     template = "The quote in row {rowNumber} is not found in its source: {note}"
@@ -32,7 +42,7 @@ class QuoteError(errors.CellError):
 class DateOrderError(errors.CellError):
     """An end date before the start date."""
 
-    type = "end-before-start"
+    type = messages.END_BEFORE_START
     title = "End Before Start"
     description = "An event cannot end before it starts."
     template = "Row {rowNumber}: {note}"
@@ -42,7 +52,7 @@ class DateOrderError(errors.CellError):
 class UnsourcedError(errors.CellError):
     """A value the rules require a source for, given without one."""
 
-    type = "unsourced"
+    type = messages.UNSOURCED
     title = "Unsourced Value"
     description = "Manual coordinates need a source and a quote."
     template = "Row {rowNumber}: {note}"
@@ -52,7 +62,7 @@ class UnsourcedError(errors.CellError):
 class FieldTooLongError(errors.CellError):
     """A cell longer than the loader reads."""
 
-    type = "field-too-long"
+    type = messages.FIELD_TOO_LONG
     title = "Field Too Long"
     description = "A cell is longer than the limit."
     template = "Row {rowNumber}: {note}"
@@ -73,7 +83,7 @@ class QuoteInSource(Check):
         text = self.source_texts.get(source_id) if source_id else None
         if quote and text is not None and quote not in text:
             yield QuoteError.from_row(row, field_name="quote",
-                                      note=f"the text of source {source_id!r} does not contain it")
+                                      note=messages.quote_note(source_id))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -89,7 +99,7 @@ class EndNotBeforeStart(Check):
         start, end = row["start_date"], row["end_date"]
         if start and end and end < start:
             yield DateOrderError.from_row(row, field_name="end_date",
-                                          note=f"end_date {end} is before start_date {start}")
+                                          note=messages.date_order_note(end, start))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -110,12 +120,12 @@ class CoordinatesSourced(Check):
             missing, given = ("lon", "lat") if lon is None else ("lat", "lon")
             # A table may lack the missing column altogether: then the problem is on the one given.
             yield UnsourcedError.from_row(row, field_name=missing if missing in names else given,
-                                          note="lat and lon must be given together")
+                                          note=messages.COORDINATES_PAIR_NOTE)
         elif lat is not None:
             for col in ("source_id", "quote"):
                 if col not in names or not row[col]:
                     yield UnsourcedError.from_row(row, field_name="lat" if col not in names else col,
-                                                  note=f"manual coordinates need a {col}")
+                                                  note=messages.coordinates_source_note(col))
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -132,89 +142,44 @@ class FieldLength(Check):
             if isinstance(value, str) and len(value) > self.max_chars:
                 yield FieldTooLongError.from_row(
                     row, field_name=name,
-                    note=f"the cell has {len(value):,} characters; at most {self.max_chars:,} are allowed")
+                    note=messages.field_length_note(len(value), self.max_chars))
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    text = str(value)
-    return text if len(text) <= limit else f"{text[:limit]}…"
-
-
-_PLAIN = {
-    "missing-label": "the required column {field} is missing",
-    "blank-label": "a column has no name",
-    "duplicate-label": "the column {field} appears twice",
-    "missing-cell": "the row has fewer cells than the header (ragged row)",
-    "extra-cell": "the row has more cells than the header (ragged row, or an unquoted comma)",
-    "blank-row": "the row is empty",
-    "blank-header": "the header row is empty",
-    "source-error": "the file cannot be read as CSV (an unterminated quote?)",
-    "scheme-error": "the file cannot be opened",
-    "format-error": "the file is not in CSV format",
-    "encoding-error": "the file is not valid UTF-8 text",
-}
-
-
-def describe(error: Any, file: str, schema: dict[str, Any]) -> Problem:
-    """Turn a frictionless error into a :class:`~dashlib.package.problems.Problem` a person can act on.
+def frictionless_problems(descriptor: dict[str, Any], root: Path, source_texts: Mapping[str, str],
+                          max_field_chars: int, limit_errors: int = 500) -> list[Problem]:
+    """Validate a staged package with frictionless and the checks above (the reference validator).
 
     Parameters
     ----------
-    error : frictionless.Error
-        An error from a validation report.
-    file : str
-        The file the error is about, relative to the package.
-    schema : dict
-        The Table Schema the file was checked against (to name key columns).
+    descriptor : dict
+        The validation descriptor the loader builds (its resources, their paths and fitted schemas).
+    root : Path
+        The folder the resources' paths are relative to.
+    source_texts : mapping of str to str
+        Each source's text, by ``source_id``.
+    max_field_chars : int
+        The longest cell allowed.
+    limit_errors : int, optional
+        frictionless stops reading a file at this many errors.
 
     Returns
     -------
-    Problem
-        File, row, column and a plain message.
+    list of Problem
+        Every problem, file by file in the descriptor's order, each file's in frictionless's order.
     """
-    kind = error.type
-    row = getattr(error, "row_number", None)
-    column = getattr(error, "field_name", None) or getattr(error, "label", None) or None
-    cell = getattr(error, "cell", None)
-    note = getattr(error, "note", "") or ""
-    if kind == "type-error":
-        expected = (note.split('"')[1].split("/")[0] if '"' in note else "value")
-        fmt = {"date": "a date written YYYY-MM-DD (a real calendar day)", "datetime": "an ISO 8601 date-time",
-               "number": "a number", "integer": "a whole number"}.get(expected, expected)
-        message = f"{_short(cell)!r} is not {fmt}"
-    elif kind == "constraint-error":
-        message = _constraint_message(cell, note, column, schema)
-    elif kind == "primary-key":
-        keys = schema.get("primaryKey") or []
-        column = ", ".join(keys) if isinstance(keys, list) else keys
-        message = f"duplicate id: {note}"
-    elif kind == "foreign-key":
-        names = getattr(error, "field_names", None) or []
-        column = ", ".join(names) or column
-        values = ", ".join(map(str, getattr(error, "field_cells", None) or []))
-        target = getattr(error, "reference_name", "") or file.removesuffix(".csv")
-        message = f"{values!r} is not an id of {target or 'this table'} (foreign key points to nothing)"
-    elif kind in _PLAIN:
-        message = _PLAIN[kind].format(field=column or "")
-        if kind in {"source-error", "scheme-error", "format-error", "encoding-error"} and note:
-            message += f" ({_short(note, 120)})"
-    elif kind in {QuoteError.type, DateOrderError.type, UnsourcedError.type, FieldTooLongError.type}:
-        message = note
-    else:
-        message = getattr(error, "message", kind)
-    return Problem(file, row, column, message)
-
-
-def _constraint_message(cell: Any, note: str, column: str | None, schema: dict[str, Any]) -> str:
-    if 'constraint "required"' in note:
-        return "a value is required"
-    if 'constraint "enum"' in note:
-        allowed = next((f.get("constraints", {}).get("enum") for f in schema.get("fields", [])
-                        if f["name"] == column), None) or []
-        return f"{_short(cell)!r} is not one of: {', '.join(allowed)}"
-    if 'constraint "minimum"' in note or 'constraint "maximum"' in note:
-        bounds = next((f.get("constraints", {}) for f in schema.get("fields", []) if f["name"] == column), {})
-        return (f"{_short(cell)} is out of range ({bounds.get('minimum')} to {bounds.get('maximum')})")
-    if 'constraint "pattern"' in note:
-        return f"{_short(cell)!r} does not have the expected form ({note})"
-    return f"{_short(cell)!r}: {note}"
+    files = {r["name"]: r["path"] for r in descriptor["resources"]}
+    package = Package(descriptor, basepath=str(root))
+    checklist = Checklist(checks=[
+        EndNotBeforeStart(),
+        QuoteInSource(source_texts=dict(source_texts)),
+        CoordinatesSourced(),
+        FieldLength(max_chars=max_field_chars),
+    ])
+    report = package.validate(checklist=checklist, limit_errors=limit_errors)
+    problems = []
+    for task in report.tasks:
+        file = files.get(task.name, task.name or "datapackage.json")
+        schema = next((r["schema"] for r in descriptor["resources"] if r["name"] == task.name), {})
+        for error in task.errors:
+            problems.append(describe(error, file, schema))
+    return problems

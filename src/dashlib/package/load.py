@@ -1,9 +1,11 @@
 """Validate a staged package against its Table Schemas and read it into a :class:`~dashlib.model.Dataset`.
 
-Validation is frictionless's (types, required values, enums, unique and foreign keys, from the
-descriptor) with the rules of :mod:`dashlib.package.checks`; every problem it finds becomes a
-:class:`~dashlib.package.problems.Problem` naming file, row and column. A package with any problem
-yields no dataset: callers keep the last good one.
+Validation checks what the descriptor's Table Schemas state (types, required values, enums, patterns,
+ranges, primary and foreign keys) and the package's own rules (quotes found in their sources, dates in
+order, sourced coordinates, cell length), whole tables at a time in DuckDB
+(:mod:`dashlib.package.sqlcheck`), with the problems frictionless, the reference, would report; every
+problem names file, row and column. A package with any problem yields no dataset: callers keep the
+last good one.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from frictionless import Checklist, Package
 
 from dashlib.model import (
     BUNDLED_DATA,
@@ -29,7 +30,7 @@ from dashlib.model import (
     package_schema,
     table_schema,
 )
-from dashlib.package import cache, checks
+from dashlib.package import cache, sqlcheck
 from dashlib.package.problems import DEFAULT_LIMITS, Limits, LoadResult, PackageError, Problem
 from dashlib.package.stage import (
     DESCRIPTOR_NAME,
@@ -70,7 +71,7 @@ def _resource_paths(stage: Stage) -> tuple[dict[str, str], dict[str, Any]]:
 
 
 def _validation_descriptor(stage: Stage, paths: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Build the descriptor frictionless validates: bundled schemas fitted to each file's header.
+    """Build the descriptor the validation reads: bundled schemas fitted to each file's header.
 
     Optional columns a file leaves out are dropped from its schema; required ones stay (and are
     reported missing); columns the schema does not know are kept as text.
@@ -114,24 +115,9 @@ def _validation_descriptor(stage: Stage, paths: dict[str, str]) -> tuple[dict[st
     return {"resources": resources}, present
 
 
-def _frictionless_problems(descriptor: dict[str, Any], stage: Stage,
-                           source_texts: Mapping[str, str]) -> list[Problem]:
-    files = {r["name"]: r["path"] for r in descriptor["resources"]}
-    package = Package(descriptor, basepath=str(stage.root))
-    checklist = Checklist(checks=[
-        checks.EndNotBeforeStart(),
-        checks.QuoteInSource(source_texts=dict(source_texts)),
-        checks.CoordinatesSourced(),
-        checks.FieldLength(max_chars=stage.limits.max_field_chars),
-    ])
-    report = package.validate(checklist=checklist, limit_errors=500)
-    problems = []
-    for task in report.tasks:
-        file = files.get(task.name, task.name or "datapackage.json")
-        schema = next((r["schema"] for r in descriptor["resources"] if r["name"] == task.name), {})
-        for error in task.errors:
-            problems.append(checks.describe(error, file, schema))
-    return problems
+def _table_problems(descriptor: dict[str, Any], stage: Stage, source_texts: Mapping[str, str]) -> list[Problem]:
+    """Validate the staged tables (at most 500 problems a file, as frictionless stops at)."""
+    return sqlcheck.validate_tables(descriptor, stage.root, source_texts, stage.limits.max_field_chars)
 
 
 def _read_source_texts(stage: Stage, sources_rel: str | None) -> dict[str, str]:
@@ -141,7 +127,7 @@ def _read_source_texts(stage: Stage, sources_rel: str | None) -> dict[str, str]:
     try:
         frame = pd.read_csv(stage.root / sources_rel, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError, OSError):
-        return {}  # frictionless reports what is wrong with the file itself
+        return {}  # the validation reports what is wrong with the file itself
     if "source_id" not in frame or "file" not in frame:
         return {}
     texts = {}
@@ -178,7 +164,7 @@ def _load_staged(stage: Stage, label: str) -> LoadResult:
     source_texts = _read_source_texts(stage, present.get("sources"))
     problems = list(stage.problems)
     if descriptor["resources"]:
-        problems += _frictionless_problems(descriptor, stage, source_texts)
+        problems += _table_problems(descriptor, stage, source_texts)
     if problems:
         return LoadResult(None, tuple(problems))
     name = meta.get("title") if isinstance(meta.get("title"), str) else label
