@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 
@@ -14,8 +15,11 @@ from dashlib.model import BUNDLED_DATA
 APP = str(ROOT / "app.py")
 
 
-def data_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def data_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if lang != "en":
+        at.query_params["lang"] = lang
+    at.run()
     at.switch_page("pages/data.py").run()
     assert not at.exception
     return at
@@ -78,7 +82,7 @@ def test_hostile_upload_shows_the_problem_and_keeps_the_data(name, data, message
     upload(at, name, data, "text/csv" if name.endswith(".csv") else "application/zip")
     assert any("nothing changed" in e.value for e in at.error), [e.value for e in at.error]
     report = at.dataframe[-1].value
-    assert report["message"].str.contains(message).any(), report.to_dict("records")
+    assert report["Problem"].str.contains(message).any(), report.to_dict("records")
     assert events_shown(at) == before
 
 
@@ -86,3 +90,49 @@ def test_back_to_the_bundled_data():
     at = upload(data_page(), "smaller.zip", package_zip(drop_events=3))
     next(b for b in at.button if "bundled" in b.label).click().run()
     assert events_shown(at) == len((BUNDLED_DATA / "events.csv").read_text().splitlines()) - 1
+
+
+def with_cell(data: bytes, row: int, column: str, value: str) -> bytes:
+    """Return a CSV with one cell changed (row 1 is the first data row)."""
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    rows[row][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def loose_csvs_with_two_errors() -> list[tuple[str, bytes, str]]:
+    """The bundled CSV files without their source texts, with a bad date and a bad organisation type."""
+    files = {path.name: path.read_bytes() for path in BUNDLED_DATA.glob("*.csv")}
+    files["events.csv"] = with_cell(files["events.csv"], 3, "start_date", "2024-13-01")
+    files["organizations.csv"] = with_cell(files["organizations.csv"], 2, "org_type", "city")
+    return [(name, data, "text/csv") for name, data in sorted(files.items())]
+
+
+@pytest.mark.parametrize(("lang", "headers", "hint"), [
+    ("en", ["File", "Column", "Problem", "Times", "First rows"], "lacks source texts"),
+    ("fr", ["Fichier", "Colonne", "Problème", "Fois", "Premières lignes"], "textes de sources"),
+])
+def test_csvs_without_their_texts_show_the_real_errors_first_and_one_row_for_the_missing_texts(lang, headers, hint):
+    at = data_page(lang)
+    at.file_uploader(key="upload_files").set_value(loose_csvs_with_two_errors()).run()
+    assert not at.exception, [e.value for e in at.exception]
+    report = at.dataframe[-1].value
+    assert list(report.columns) == headers
+    file, column, problem, times, first_rows = headers
+    assert "2024-13-01" in " ".join(report[problem][:2])
+    # The two errors a person must fix in the data come first, one row each; then the missing texts.
+    assert set(report[file][:2]) == {"events.csv", "organizations.csv"}, report.to_dict("records")
+    assert set(report[column][:2]) == {"start_date", "org_type"}
+    assert report[file].iloc[-1] == "sources.csv" and report[column].iloc[-1] == "file"
+    assert report[times].iloc[-1] == len(list(csv.DictReader((BUNDLED_DATA / "sources.csv").open())))
+    assert report[first_rows].iloc[-1].startswith("2, 3, 4")
+    assert len(report) == 3, report.to_dict("records")
+    assert not report.isna().any().any()
+    assert any(hint in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_the_page_says_that_loose_csvs_need_their_source_texts():
+    for lang, words in (("en", "need their source texts"), ("fr", "besoin des textes de leurs sources")):
+        at = data_page(lang)
+        assert any(words in c.value for c in at.caption), lang

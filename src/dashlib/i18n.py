@@ -152,6 +152,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "upload.failed": "{names}: {n} problem(s) found, so nothing changed: the app still shows the data it had.",
         "upload.back": "Back to the bundled data",
         "upload.template": "Template package (the schema with example rows)",
+        "upload.button": "Upload",
+        "upload.limits": "{mb} MB per file • {types}",
+        "upload.texts_note": "Loose CSV files need their source texts: add the files that sources.csv names in its "
+        "file column (sources/…) to the upload, or upload the whole package as one .zip.",
+        "upload.missing_texts": "The upload lacks source texts (listed last below). Add the files that sources.csv "
+        "names in its file column, or upload the whole package as one .zip.",
+        "problems.file": "File",
+        "problems.column": "Column",
+        "problems.problem": "Problem",
+        "problems.count": "Times",
+        "problems.rows": "First rows",
+        "problems.also": "(also {values})",
         "map.lookup": "Look up {n} place(s) online",
         "map.lookup_help": "Asks Nominatim ({endpoint}) for the places found nowhere else, one request a second. "
         "The answers are kept for this session only.",
@@ -377,6 +389,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "les mêmes données.",
         "upload.back": "Revenir aux données fournies",
         "upload.template": "Paquet modèle (le schéma avec des lignes d'exemple)",
+        "upload.button": "Importer",
+        "upload.limits": "{mb} Mo par fichier • {types}",
+        "upload.texts_note": "Des fichiers CSV seuls ont besoin des textes de leurs sources : ajoutez à l'envoi les "
+        "fichiers que sources.csv nomme dans sa colonne file (sources/…), ou envoyez tout le paquet en un seul .zip.",
+        "upload.missing_texts": "Il manque à l'envoi des textes de sources (listés en dernier ci-dessous). Ajoutez "
+        "les fichiers que sources.csv nomme dans sa colonne file, ou envoyez tout le paquet en un seul .zip.",
+        "problems.file": "Fichier",
+        "problems.column": "Colonne",
+        "problems.problem": "Problème",
+        "problems.count": "Fois",
+        "problems.rows": "Premières lignes",
+        "problems.also": "(aussi {values})",
         "map.lookup": "Rechercher {n} lieu(x) en ligne",
         "map.lookup_help": "Interroge Nominatim ({endpoint}) pour les lieux introuvables ailleurs, une requête par "
         "seconde. Les réponses ne sont gardées que pour cette session.",

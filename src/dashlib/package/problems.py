@@ -6,7 +6,10 @@ and what is wrong. A package with any problem yields no dataset: callers keep th
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from dashlib.model import (
@@ -86,3 +89,82 @@ class LoadResult:
     def ok(self) -> bool:
         """True when the package is valid and loaded."""
         return self.dataset is not None and not self.problems
+
+
+# How soon a person must deal with a kind of problem: what stops the files from being read, then
+# the rows to correct, then the source texts the upload lacks (one fix: add the files).
+UNREADABLE, ROWS, MISSING_TEXTS = 0, 1, 2
+# A value a message quotes ('turku', "it's") or a number or date it states: what varies between
+# problems of one kind.
+_VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|\d[\d,.:-]*")
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Problems of one kind: same file, column and message but for the values the message names.
+
+    Attributes
+    ----------
+    file, column : str, str or None
+        As in :class:`Problem`.
+    message : str
+        The first problem's message, whole.
+    rows : tuple of int
+        Every CSV line it affects, in order (empty for a whole-file problem).
+    count : int
+        How many problems the group holds.
+    other_values : tuple of str
+        The values the other problems' messages name instead of the first one's ('sources/notes.md' …).
+    urgency : int
+        :data:`UNREADABLE`, :data:`ROWS` or :data:`MISSING_TEXTS`.
+    """
+
+    file: str
+    column: str | None
+    message: str
+    rows: tuple[int, ...]
+    count: int
+    other_values: tuple[str, ...]
+    urgency: int
+
+
+def _urgency(problem: Problem) -> int:
+    # The sources table's `file` column names each source's text (sources/press-release-fr.txt).
+    if problem.column == "file" and PurePosixPath(problem.file).stem == "sources":
+        return MISSING_TEXTS
+    return UNREADABLE if problem.row is None else ROWS
+
+
+def group_problems(problems: Iterable[Problem]) -> tuple[ProblemGroup, ...]:
+    """Group repeated problems, the ones a person must fix first at the top.
+
+    Problems of one kind (same file and column, same message once the quoted values, numbers and
+    dates are set aside) become one group. Groups come by urgency: what stops a file from being
+    read, then rows to correct, then missing source texts (a CSV upload without its texts repeats
+    that problem for every source); within one urgency, in the order they were found.
+
+    Parameters
+    ----------
+    problems : iterable of Problem
+        What a load reported.
+
+    Returns
+    -------
+    tuple of ProblemGroup
+        One per kind of problem.
+    """
+    groups: dict[tuple[str, str | None, str], list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.file, problem.column, _VARYING.sub("…", problem.message)), []).append(problem)
+    out = []
+    for members in groups.values():
+        first = members[0]
+        named = set(_VARYING.findall(first.message))
+        others = dict.fromkeys(value for p in members[1:] for value in _VARYING.findall(p.message)
+                               if value not in named and value.startswith(("'", '"')))
+        out.append(ProblemGroup(
+            file=first.file, column=first.column, message=first.message,
+            rows=tuple(sorted({p.row for p in members if p.row is not None})), count=len(members),
+            other_values=tuple(others), urgency=_urgency(first),
+        ))
+    return tuple(sorted(out, key=lambda g: g.urgency))  # sorted() is stable: found order within an urgency

@@ -246,5 +246,5 @@ def _check(view: View, proposals) -> None:
                                     on_click="ignore", icon=":material/folder_zip:")
         elif result is not None:
             st.error(view.t("extract.invalid", n=len(result.problems)), icon=":material/error:")
-            st.dataframe(problems_frame(result.problems), hide_index=True)
+            st.dataframe(problems_frame(result.problems, view.lang), hide_index=True)
     st.button(view.t("extract.discard"), on_click=_discard, icon=":material/delete:")

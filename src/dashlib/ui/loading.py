@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashlib.i18n import t
 from dashlib.model import Dataset
-from dashlib.package.problems import LoadResult, Problem
+from dashlib.package.problems import LoadResult, Problem, group_problems
 from dashlib.query import datasource, engine
 
 UPLOADED_KEY = "uploaded_dataset"
@@ -31,9 +32,41 @@ def default_result() -> LoadResult:
     return LoadResult(opened.dataset if opened.ok else None, opened.problems)
 
 
-def problems_frame(problems: tuple[Problem, ...]) -> pd.DataFrame:
-    """Return problems as a table with the columns file, row, column, message."""
-    return pd.DataFrame([p.as_dict() for p in problems], columns=["file", "row", "column", "message"])
+#: The problem table's columns and their headers.
+PROBLEM_COLUMNS = {"file": "problems.file", "column": "problems.column", "problem": "problems.problem",
+                   "count": "problems.count", "rows": "problems.rows"}
+ROWS_SHOWN, VALUES_SHOWN = 5, 3
+
+
+def _first(items: tuple, shown: int) -> str:
+    return ", ".join(map(str, items[:shown])) + (" …" if len(items) > shown else "")
+
+
+def problems_frame(problems: tuple[Problem, ...], lang: str = "en") -> pd.DataFrame:
+    """Return problems as a table a person works through: one row per kind of problem, the urgent ones first.
+
+    Parameters
+    ----------
+    problems : tuple of Problem
+        What a load reported.
+    lang : str
+        The language of the headers and of the words around the messages (the messages are English).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns file, column, problem (the first message, and the values the others name), count,
+        rows (the first lines it affects), headed in ``lang``; an empty cell is an empty text.
+    """
+    rows = []
+    for group in group_problems(problems):
+        problem = group.message
+        if group.other_values:
+            problem += " " + t("problems.also", lang, values=_first(group.other_values, VALUES_SHOWN))
+        rows.append({"file": group.file, "column": group.column or "", "problem": problem, "count": group.count,
+                     "rows": _first(group.rows, ROWS_SHOWN)})
+    frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
+    return frame.rename(columns={key: t(header, lang) for key, header in PROBLEM_COLUMNS.items()})
 
 
 def active_dataset() -> Dataset:
