@@ -121,8 +121,11 @@ def test_topics_alone(topics):
 
 @pytest.mark.parametrize("places", [("baku",), ("beijing",), ("china-pavilion",), ("seoul", "turku"), ("shunyi",)])
 def test_places_alone_include_the_places_inside(places):
+    # As countries: organisations based there (or inside), events held there or with one of them taking part.
     view = apply(DATASET, Filters(places=places))
-    kept_events = {e["event_id"] for e in EVENTS if set(lineage(e["place_id"])) & set(places)}
+    local_orgs = {o["org_id"] for o in ORGS if set(lineage(o["place_id"])) & set(places)}
+    kept_events = {e["event_id"] for e in EVENTS if set(lineage(e["place_id"])) & set(places)} | events_of(local_orgs)
+    assert ids(view.organizations, "org_id") == local_orgs
     assert ids(view.events, "event_id") == kept_events
 
 
@@ -167,7 +170,9 @@ def test_relation_types_alone(relation_types):
 
 
 @pytest.mark.parametrize("text", ["wastewater", "DRAINAGE", "Turku", "Bakou", "Beijing", "pavilion", "c40",
-                                  "ICLEI", "écologie", "Paris", "zzz-nothing"])
+                                  "ICLEI", "écologie", "Paris", "zzz-nothing",
+                                  # Searched as typed, not as a pattern.
+                                  "(UNEP)", "c.0", "Beijing|Turku", "[a-z]"])
 def test_text_alone(text):
     view = apply(DATASET, Filters(text=text))
     org_hits = {o["org_id"] for o in ORGS if found(text, o["name"], o["name_local"], o["org_id"])}
@@ -240,15 +245,17 @@ def check_view(filters: Filters) -> None:
         if filters.topics:
             assert any(link["event_id"] == e["event_id"] and link["topic_id"] in filters.topics for link in LINKS)
         if filters.places:
-            assert set(lineage(e["place_id"])) & set(filters.places)
+            assert set(lineage(e["place_id"])) & set(filters.places) or any(
+                set(lineage(ORG_BY_ID[o]["place_id"])) & set(filters.places) for o in participants_of({e["event_id"]}))
     for o in rows(view.organizations):
         assert not filters.org_types or o["org_type"] in filters.org_types
         assert not filters.orgs or o["org_id"] in filters.orgs
         assert not filters.countries or o["country_code"] in filters.countries
+        assert not filters.places or set(lineage(o["place_id"])) & set(filters.places)
     for r in rows(view.relations):
         assert not filters.relation_types or r["relation_type"] in filters.relation_types
         assert dated_in(r, filters.start, filters.end)
-        if filters.topics or filters.places:
+        if filters.topics:
             # A relation tied to an event goes with it.
             assert r["event_id"] is None or r["event_id"] in events
     if filters.org_types or filters.orgs:
@@ -283,3 +290,15 @@ def test_a_filter_more_never_brings_a_row_back(first, second):
                        ("places", "place_id")]:
         assert ids(narrow.tables[table], key) <= ids(wide.tables[table], key), table
     assert len(narrow.participations) <= len(wide.participations)
+
+
+@pytest.mark.parametrize(("filters", "active"), [
+    (Filters(), []),
+    (Filters(text="Baku"), ["text"]),
+    (Filters(start=date(2024, 1, 1), places=("baku",)), ["start", "places"]),
+    (Filters(org_types=("ngo",), countries=("FI",), end=date(2025, 1, 1)), ["end", "org_types", "countries"]),
+])
+def test_active_filters_and_the_empty_view(filters, active):
+    assert filters.active() == active
+    assert filters.is_empty() is (not active)
+    assert (apply(DATASET, filters) is DATASET) is (not active)
