@@ -35,6 +35,8 @@ def ids(frame, column):
     (Filters(countries=("FI",)), {"cop29-beijing-side-event"}, {"cop1"}),
     (Filters(places=("shunyi",)), set(), {"cop29"}),
     (Filters(places=("baku",)), {"cop29", "cop29-beijing-side-event"}, {"cop28"}),
+    # Turku's office spoke at the Baku side event; Turku's climate plan went to its council.
+    (Filters(places=("turku",)), {"cop29-beijing-side-event", "turku-climate-plan-2018"}, {"cop29", "cop1"}),
     (Filters(text="wastewater"), {"cop29-beijing-side-event"}, {"cop1"}),
     (Filters(text="DRAINAGE"), {"cop29-beijing-side-event"}, {"cop1"}),
     (Filters(topics=("carbon_neutral_wastewater",)), {"cop29-beijing-side-event"}, {"cop29"}),
@@ -49,6 +51,9 @@ def test_events_kept(filters, events_in, events_out):
     (Filters(org_types=("city_network",)), {"c40", "iclei"}, {"turku-epo", "unep"}),
     (Filters(orgs=("unep",)), {"unep"}, {"c40"}),
     (Filters(countries=("FI",)), {"turku-epo"}, {"beijing-energy-holding"}),
+    # A place keeps the organisations based there, as a country does, and not the others at its events.
+    (Filters(places=("turku",)), {"turku-epo", "turku"}, {"beijing", "beijing-energy-holding", "helsinki"}),
+    (Filters(places=("beijing",)), {"jiangshanfu-community", "beijing-energy-holding"}, {"turku-epo", "c40"}),
     (Filters(text="Turku"), {"turku-epo"}, {"unep"}),
     (Filters(start=date(2024, 11, 21), end=date(2024, 11, 21)), {"turku-epo", "c40"}, {"tekes"}),
 ])

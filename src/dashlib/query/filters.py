@@ -3,13 +3,14 @@
 Which filters exist is declared in :mod:`dashlib.query.spec`; :class:`Filters` has one field per
 entry, and each entry names the rule that narrows by it (:func:`rule_for`). The rules:
 
-- Event filters (date range, topics, places, and any ``events.column`` filter) keep an event when
-  it overlaps the date range, discussed one of the topics, and took place at one of the places or
-  inside one.
+- Event filters (date range, topics, and any ``events.column`` filter) keep an event when it
+  overlaps the date range and discussed one of the topics.
 - Organisation filters (types, organisations: ``organizations.column``) keep an organisation that
   matches them; an event is then kept only if one of the kept organisations took part in it.
 - Countries keep an organisation based in one of them, and an event held in one of them or with
-  a participant from one of them.
+  a participant from one of them. Places do the same, a place including the places inside it:
+  Turku keeps the City of Turku, Turku's Environmental Protection Office and the Baku side event
+  the office spoke at.
 - Text search keeps events and organisations whose names, titles or summary contain the text
   (any case), together with the events of matching organisations and the organisations of
   matching events.
@@ -17,8 +18,8 @@ entry, and each entry names the rule that narrows by it (:func:`rule_for`). The 
   organisation, and their date (or their event's date) is in the range; a relation no source dates
   is kept for every range.
 - When event or relation filters are set, organisations are kept only if they took part in a kept
-  event or are an end of a kept relation; when topics or places are set, a relation tied to an
-  event is kept only if its event is.
+  event or are an end of a kept relation; when topics are set, a relation tied to an event is kept
+  only if its event is.
 """
 
 from __future__ import annotations
@@ -244,7 +245,13 @@ def _topics(tables: _Tables, topics: tuple[str, ...]) -> Narrowing:
 
 
 def _places(tables: _Tables, places: tuple[str, ...]) -> Narrowing:
-    return Narrowing(events=isin(tables.events["place_id"], tables.tree.descendants(places)))
+    # As countries: Turku keeps the City of Turku and Turku's office, and the Baku side event the office spoke at.
+    orgs, part = tables.orgs, tables.part
+    inside = tables.tree.descendants(places)
+    local_orgs = isin(orgs["place_id"], inside)
+    with_local_org = part.loc[isin(part["org_id"], orgs.loc[local_orgs, "org_id"]), "event_id"]
+    events = isin(tables.events["place_id"], inside) | isin(tables.events["event_id"], with_local_org)
+    return Narrowing(events=events, organizations=local_orgs)
 
 
 def _countries(tables: _Tables, countries: tuple[str, ...]) -> Narrowing:
@@ -273,7 +280,7 @@ RULES: dict[str, Rule] = {
     "date_from": Rule(_date_from, scopes_organisations=True),
     "date_to": Rule(_date_to, scopes_organisations=True),
     "topics": Rule(_topics, scopes_organisations=True, scopes_relations=True),
-    "places": Rule(_places, scopes_organisations=True, scopes_relations=True),
+    "places": Rule(_places),
     "countries": Rule(_countries),
     "text": Rule(_text),
 }

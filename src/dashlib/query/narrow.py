@@ -103,7 +103,12 @@ def _topics(tables: _EngineTables, topics: tuple[str, ...]) -> EngineNarrowing:
 
 
 def _places(tables: _EngineTables, places: tuple[str, ...]) -> EngineNarrowing:
-    return EngineNarrowing(events=tables.events.place_id.isin(sorted(tables.tree.descendants(places))))
+    orgs, part, events = tables.orgs, tables.part, tables.events
+    inside = sorted(tables.tree.descendants(places))
+    local_orgs = orgs.place_id.isin(inside)
+    with_local_org = part.filter(part.org_id.isin(orgs.filter(local_orgs).org_id)).event_id
+    return EngineNarrowing(events=events.place_id.isin(inside) | events.event_id.isin(with_local_org),
+                           organizations=local_orgs)
 
 
 def _countries(tables: _EngineTables, countries: tuple[str, ...]) -> EngineNarrowing:

@@ -62,9 +62,10 @@ class Vocabulary:
     column : str
         ``"table.column"`` holding the values, for example ``"organizations.org_id"``.
     order : str
-        ``"enum"``: the column's enum in the schema, in schema order (values no row uses
-        included); ``"table"``: as the table lists them; ``"value"``: sorted; ``"label"``: sorted by
-        how they read (by the ``shown_as`` column here, by the shown text in the sidebar).
+        ``"enum"``: the values rows use, in the order of the column's enum in the schema (a
+        menu offers no value that would show nothing); ``"table"``: as the table lists them;
+        ``"value"``: sorted; ``"label"``: sorted by how they read (by the ``shown_as`` column
+        here, by the shown text in the sidebar).
     shown_as : str
         How the sidebar shows a value: ``"enum"`` (the catalogue's label of the enum value),
         ``"country"`` (the country's name), ``"value"`` (as stored), or a column of the values'
@@ -102,9 +103,11 @@ class Vocabulary:
             Without duplicates or missing values.
         """
         table, column = _table_column(self.column)
-        if self.order == "enum":
-            return enum_values(table, column)
         frame = dataset.tables[table]
+        if self.order == "enum":
+            used = set(pd.concat([frame[column], *(dataset.tables[t][c] for t, c in map(_table_column, self.also))])
+                       .dropna().astype("str"))
+            return [value for value in enum_values(table, column) if value in used]
         by_name = self.order == "label" and self.shown_as in frame.columns
         if by_name:
             frame = frame.sort_values(self.shown_as, kind="stable")
