@@ -1,8 +1,8 @@
 """Set up and run Climate Action Atlas with nothing but Python 3.11+, pip and git.
 
     python scripts/dev.py run     # install into .venv, then serve the app on the bundled data
-    python scripts/dev.py test    # install into .venv (and Chromium if missing), ruff, import rules,
-                                  # every test, then check that the tests left no file in the tree
+    python scripts/dev.py test    # install into .venv (and Chromium, nginx, PostgreSQL if missing), ruff,
+                                  # import rules, every test, then check the tests left no file behind
     python scripts/dev.py mutate [MODULE ...]   # mutation testing of the core modules (slow; see docs/testing.md)
 
 Installs are skipped when the requirement files have not changed since the last one.
@@ -49,29 +49,35 @@ def install(requirements: str) -> None:
     stamp.write_text(stamp_value)
 
 
-def ensure_chromium() -> None:
-    """Install Debian's Chromium and a CJK font for the browser tests (Playwright cannot download a browser)."""
-    if CHROMIUM.exists() and CJK_FONT.exists():
+def _postgres_installed() -> bool:
+    return shutil.which("initdb") is not None or any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
+# What the tests need from Debian, each with how to tell it is there (Playwright cannot download a
+# browser here; the bundled data names people and places in Chinese: without a CJK font,
+# screenshots show boxes).
+SYSTEM_PACKAGES = (
+    ("Chromium and fonts (browser tests)", lambda: CHROMIUM.exists() and CJK_FONT.exists(),
+     ("chromium", "fonts-dejavu-core", "fonts-wqy-zenhei")),
+    ("nginx (replica test, deploy/nginx/atlas.conf)", lambda: bool(shutil.which("nginx")) or NGINX.exists(),
+     ("nginx",)),
+    ("PostgreSQL (engine tests, scripts/pgserver.py)", _postgres_installed, ("postgresql",)),
+)
+
+
+def ensure_system_packages() -> None:
+    """Install with apt-get, in one go, whatever the tests need from Debian and the machine lacks."""
+    missing = [(what, packages) for what, present, packages in SYSTEM_PACKAGES if not present()]
+    if not missing:
         return
     if shutil.which("apt-get") is None:
-        sys.exit("The browser tests need Chromium at /usr/bin/chromium; install it with your package manager.")
+        sys.exit("The tests need " + "; ".join(what for what, _ in missing) + ": install them with your package "
+                 "manager.")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     sh(*sudo, "apt-get", "update", "-qq", env=env)
-    sh(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core",
-       "fonts-wqy-zenhei", env=env)
-
-
-def ensure_nginx() -> None:
-    """Install Debian's nginx for the replica test (tests/test_replicas.py serves deploy/nginx/atlas.conf)."""
-    if shutil.which("nginx") or NGINX.exists():
-        return
-    if shutil.which("apt-get") is None:
-        sys.exit("The replica test needs nginx; install it with your package manager.")
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    sh(*sudo, "apt-get", "update", "-qq", env=env)
-    sh(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx", env=env)
+    sh(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends",
+       *(name for _, packages in missing for name in packages), env=env)
 
 
 # What a test run may leave in the tree: the environment, tool caches, the browser tests' screenshots
@@ -129,8 +135,7 @@ def main(argv: list[str]) -> int:
     install("requirements-dev.txt")
     if command == "mutate":
         return mutate.main(extra, python=PYTHON, root=ROOT)
-    ensure_chromium()
-    ensure_nginx()
+    ensure_system_packages()
     return run_tests(extra)
 
 
