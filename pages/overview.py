@@ -13,22 +13,23 @@ if ui.empty_state(view):
     st.stop()
 
 st.subheader(view.t("overview.figures"))
-figures = summary.key_figures(view.data)
-for column, (key, value) in zip(st.columns(5), vars(figures).items(), strict=True):
-    column.metric(view.t(f"overview.{key}"), value, border=True)
+cards = summary.figure_cards(summary.key_figures(view.data), view.lang)
+for column, (name, value, counts) in zip(st.columns(len(cards)), cards, strict=True):
+    column.metric(name, value, border=True, help=counts)
 
 event = ui.headline_event(view)
 if event is not None:
     st.subheader(view.t("overview.headline"))
     with st.container(border=True):
-        st.markdown(f"### {md(event['title'])}")
-        if isinstance(event["title_local"], str):
-            st.markdown(f"*« {md(event['title_local'])} »*")
-        organisers = summary.organisers(view.full, event["event_id"]) or [view.t("overview.organiser_none")]
-        parent = summary.event_title(view.full, event["parent_event_id"])
+        title, subtitle = summary.headline_titles(event, view.lang)
+        st.markdown(f"### {md(title)}")
+        if subtitle:
+            st.markdown(f"*« {md(subtitle)} »*")
+        organisers = summary.organisers(view.full, event["event_id"], view.lang) or [view.t("overview.organiser_none")]
+        parent = summary.event_title(view.full, event["parent_event_id"], view.lang)
         facts = {
             "overview.dates": date_text(event["start_date"], event["end_date"], event["date_precision"], view.lang),
-            "overview.place": summary.place_path(view.full.places, event["place_id"]),
+            "overview.place": summary.place_path(view.full.places, event["place_id"], view.lang),
             "overview.organiser": ", ".join(organisers),
             "overview.part_of": parent,
         }

@@ -101,7 +101,7 @@ def test_org_type_parameter_narrows_every_page():
 
 def test_date_parameters_keep_november_2024():
     at = open_page(DATA, start="2024-11-01", end="2024-11-30")
-    shown = set(at.dataframe[0].value["event_id"])
+    shown = set(at.dataframe[0].value["Identifier"])  # the id column, headed in words
     # Independently of dashlib: the events of the CSV whose days touch November 2024.
     expected = {r["event_id"] for r in read_rows(BUNDLED_DATA / "events.csv")
                 if r["start_date"] <= "2024-11-30" and (r["end_date"] or r["start_date"]) >= "2024-11-01"}

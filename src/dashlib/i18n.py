@@ -143,6 +143,22 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "table.relations": "Relations",
         "table.places": "Places",
         "table.sources": "Sources",
+        "overview.events_help": "Events that meet every filter set: dates, topics, places, countries, "
+                                "organisations, search.",
+        "overview.organizations_help": "Organisations that meet the organisation, place and country filters; "
+                                       "with a date, topic or relation filter, only those that took part in a "
+                                       "kept event or are an end of a kept relation (links no event ties to stay "
+                                       "for any topic).",
+        "overview.countries_help": "Countries of the kept organisations and of the places where kept events happen.",
+        "overview.places_help": "Places where kept events happen or kept organisations are based, and the areas "
+                                "they lie in (the rows of the Places table on Data & sources).",
+        "overview.relations_help": "Links between organisations with at least one end kept, of the chosen types, "
+                                   "dated in the range (undated links count for any range).",
+        "col.id": "Identifier",
+        "col.publisher": "Publisher",
+        "col.published": "Published",
+        "col.url": "Address",
+        "col.language": "Language",
         "data.pick_source": "Source",
         "upload.label": "A data package: one .zip, or its CSV files (with or without datapackage.json) and "
         "source texts",
@@ -379,6 +395,25 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "table.relations": "Relations",
         "table.places": "Lieux",
         "table.sources": "Sources",
+        "overview.events_help": "Événements qui répondent à tous les filtres choisis : dates, thèmes, lieux, "
+                                "pays, organisations, recherche.",
+        "overview.organizations_help": "Organisations qui répondent aux filtres d'organisation, de lieu et de "
+                                       "pays ; avec un filtre de dates, de thème ou de relation, seulement "
+                                       "celles qui ont pris part à un événement retenu ou sont l'extrémité d'une "
+                                       "relation retenue (les liens qu'aucun événement ne porte restent pour "
+                                       "tout thème).",
+        "overview.countries_help": "Pays des organisations retenues et des lieux où se tiennent les événements "
+                                   "retenus.",
+        "overview.places_help": "Lieux où se tiennent les événements retenus ou où sont établies les "
+                                "organisations retenues, et les territoires qui les contiennent (les lignes de "
+                                "la table Lieux de Données et sources).",
+        "overview.relations_help": "Liens entre organisations dont au moins une extrémité est retenue, des types "
+                                   "choisis, datés dans la période (un lien sans date compte pour toute période).",
+        "col.id": "Identifiant",
+        "col.publisher": "Éditeur",
+        "col.published": "Publication",
+        "col.url": "Adresse",
+        "col.language": "Langue",
         "data.pick_source": "Source",
         "upload.label": "Un paquet de données : un .zip, ou ses fichiers CSV (avec ou sans datapackage.json) et "
         "les textes des sources",

@@ -411,7 +411,8 @@ def synthesize(n_events: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     tables = {"sources": sources, "places": places, "organizations": organizations, "events": events,
               "participations": participations, "relations": relations, "topics": topics,
               "event_topics": event_topics, "geocache": geocache}
-    return {name: tables[name][columns(name)].astype("str") for name in TABLES}
+    # Columns the generator does not fill (French names, say) stay empty, as optional columns may.
+    return {name: tables[name].reindex(columns=columns(name), fill_value="").astype("str") for name in TABLES}
 
 
 def _participations(rng: np.random.Generator, ev_place: np.ndarray, org_place: np.ndarray, n_places: int,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashlib.charts.locale import country_name, date_text
+from dashlib.charts.locale import country_name, date_text, language_name
 from dashlib.i18n import label, t
-from dashlib.model import Dataset
+from dashlib.model import Dataset, enum_values
 from dashlib.query.filters import isin
+from dashlib.query.names import in_language
 
 TABLE_ORDER = ("events", "organizations", "participations", "relations", "places", "sources")
 MAX_ROWS_SHOWN = 1_000
+QUOTE_KINDS = tuple(enum_values("sources", "text_kind"))  # "verbatim", "notes": each has a quote.* message
 
 
 def _names(frame: pd.DataFrame, key: str, column: str, wanted: pd.Series) -> pd.Series:
@@ -47,20 +49,24 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
     Returns
     -------
     pandas.DataFrame
-        Plain text columns with translated headers, country names in the language; ids kept in
-        the first column.
+        Plain text columns with translated headers (no column is headed by its id), names and
+        titles in the language where the data has them (``name_fr``), country and language names,
+        dates as text; ids kept in the first column, headed "Identifier".
     """
     frame = view.tables[table].head(limit)
     ids = {c: frame[c].astype("str") for c in frame.columns if c.endswith("_id") or c.endswith("org_id")}
     empty = pd.Series([], dtype="str")
-    places = _names(full.places, "place_id", "name", ids.get("place_id", empty))
-    orgs = _names(full.organizations, "org_id", "name",
+    places = _names(full.places.assign(name=in_language(full.places, "name", lang)), "place_id", "name",
+                    ids.get("place_id", empty))
+    orgs = _names(full.organizations.assign(name=in_language(full.organizations, "name", lang)), "org_id", "name",
                   pd.concat([ids.get(c, empty) for c in ("org_id", "from_org_id", "to_org_id")]))
-    events = _names(full.events, "event_id", "title", ids.get("event_id", empty))
+    events = _names(full.events.assign(title=in_language(full.events, "title", lang)), "event_id", "title",
+                    ids.get("event_id", empty))
+    ident = t("col.id", lang)
     if table == "events":
         out = {
-            "event_id": frame["event_id"],
-            t("col.title", lang): frame["title"],
+            ident: frame["event_id"],
+            t("col.title", lang): in_language(frame, "title", lang),
             t("col.type", lang): [label("event_type", v, lang) for v in frame["event_type"]],
             t("overview.dates", lang): [date_text(s, e, p, lang) for s, e, p in
                                         zip(frame["start_date"], frame["end_date"], frame["date_precision"],
@@ -69,8 +75,8 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
         }
     elif table == "organizations":
         out = {
-            "org_id": frame["org_id"],
-            t("col.name", lang): frame["name"],
+            ident: frame["org_id"],
+            t("col.name", lang): in_language(frame, "name", lang),
             t("col.type", lang): [label("org_type", v, lang) for v in frame["org_type"]],
             t("col.country", lang): _countries(frame["country_code"], lang),
             t("col.place", lang): frame["place_id"].astype("str").map(places),
@@ -83,7 +89,7 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
         }
     elif table == "relations":
         out = {
-            "relation_id": frame["relation_id"],
+            ident: frame["relation_id"],
             t("col.from", lang): frame["from_org_id"].astype("str").map(orgs),
             t("col.relation", lang): [label("relation_type", v, lang) for v in frame["relation_type"]],
             t("col.to", lang): frame["to_org_id"].astype("str").map(orgs),
@@ -91,14 +97,24 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
         }
     elif table == "places":
         out = {
-            "place_id": frame["place_id"],
-            t("col.name", lang): frame["name"],
+            ident: frame["place_id"],
+            t("col.name", lang): in_language(frame, "name", lang),
             t("col.type", lang): [label("kind", v, lang) for v in frame["kind"]],
             t("col.country", lang): _countries(frame["country_code"], lang),
         }
     elif table == "sources":
-        return frame[["source_id", "title", "publisher", "published", "url", "text_kind"]].assign(
-            authority=[label("authority", v, lang) for v in frame["authority"]]).reset_index(drop=True)
+        out = {
+            ident: frame["source_id"],
+            t("col.title", lang): frame["title"],
+            t("col.publisher", lang): frame["publisher"],
+            t("col.published", lang): [date_text(d, lang=lang) for d in frame["published"]],
+            t("col.language", lang): [language_name(code, lang) for code in frame["language"]],
+            t("col.url", lang): frame["url"],
+            t("col.quote_kind", lang): [t(f"quote.{kind}", lang) if kind in QUOTE_KINDS else kind
+                                        for kind in frame["text_kind"]],
+            t("col.authority", lang): [label("authority", v, lang) for v in frame["authority"]],
+        }
+        return pd.DataFrame(out).reset_index(drop=True)
     else:
         raise KeyError(table)
     if "quote" in frame:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashlib.query.names import in_language
+
 AREA_KINDS = ("community", "town", "district", "city", "region", "country")
 
 
@@ -43,9 +45,11 @@ class PlaceTree:
     ----------
     places : pandas.DataFrame
         A places table (``place_id``, ``parent_place_id``; ``name`` and ``kind`` for names).
+    lang : str
+        The language of the names (:func:`dashlib.query.names.in_language`: ``"Bakou"`` in French).
     """
 
-    def __init__(self, places: pd.DataFrame) -> None:
+    def __init__(self, places: pd.DataFrame, lang: str = "en") -> None:
         ids = places["place_id"].astype("str").tolist()
         parents = places["parent_place_id"].tolist()
         self.parent: dict[str, str] = {p: q for p, q in zip(ids, parents, strict=True) if isinstance(q, str) and q}
@@ -53,7 +57,7 @@ class PlaceTree:
         for child, parent in self.parent.items():
             self.children.setdefault(parent, []).append(child)
         self.ids = frozenset(ids)
-        names = places["name"].astype("str").tolist() if "name" in places else ids
+        names = in_language(places, "name", lang).astype("str").tolist() if "name" in places else ids
         kinds = places["kind"].tolist() if "kind" in places else [None] * len(ids)
         self.name: dict[str, str] = dict(zip(ids, names, strict=True))
         self.kind: dict[str, object] = dict(zip(ids, kinds, strict=True))

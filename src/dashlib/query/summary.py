@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashlib.i18n import label
+from dashlib.i18n import label, t
 from dashlib.model import Dataset
+from dashlib.query.names import in_language, text_in
 from dashlib.query.places import PlaceTree
 from dashlib.query.quotes import provenance
 
@@ -19,9 +20,19 @@ ORGANISER_ROLES = ("organizer", "host")
 PARTICIPANTS_SHOWN = 100
 
 
+# What each key figure counts, in words (a metric's help text).
+FIGURE_HELP = {
+    "events": "overview.events_help",
+    "organizations": "overview.organizations_help",
+    "countries": "overview.countries_help",
+    "places": "overview.places_help",
+    "relations": "overview.relations_help",
+}
+
+
 @dataclass(frozen=True)
 class KeyFigures:
-    """Counts for the current filters."""
+    """Counts for the current filters, each meaning the same on every page (see :func:`key_figures`)."""
 
     events: int
     organizations: int
@@ -31,7 +42,7 @@ class KeyFigures:
 
 
 def key_figures(dataset: Dataset) -> KeyFigures:
-    """Count what the (filtered) dataset holds.
+    """Count what the (filtered) dataset holds, as every page counts it.
 
     Parameters
     ----------
@@ -41,20 +52,41 @@ def key_figures(dataset: Dataset) -> KeyFigures:
     Returns
     -------
     KeyFigures
-        Events; organisations; countries of organisations and of event places; places that hold
-        an event or an organisation; relations.
+        Events and organisations (the rows the filters keep); countries of the organisations and
+        of the places where the events happen; places where the events happen or the
+        organisations are based, and the areas they lie in (after a filter, the rows of the
+        places table the Data page lists); relations. :func:`figure_cards` says so in words.
     """
+    used = pd.concat([dataset.events["place_id"], dataset.organizations["place_id"]]).dropna().astype("str").unique()
     places = dataset.places.set_index("place_id")
-    used = pd.concat([dataset.events["place_id"], dataset.organizations["place_id"]]).dropna().unique()
     countries = set(dataset.organizations["country_code"].dropna())
     countries |= set(places["country_code"].reindex(dataset.events["place_id"].dropna()).dropna())
     return KeyFigures(
         events=len(dataset.events),
         organizations=len(dataset.organizations),
         countries=len(countries),
-        places=len(used),
+        places=len(PlaceTree(dataset.places).with_ancestors(used)),
         relations=len(dataset.relations),
     )
+
+
+def figure_cards(figures: KeyFigures, lang: str = "en") -> list[tuple[str, int, str]]:
+    """Return each key figure as a card shows it: its label, its value and what it counts.
+
+    Parameters
+    ----------
+    figures : KeyFigures
+        What :func:`key_figures` returned.
+    lang : str
+        Language of the texts.
+
+    Returns
+    -------
+    list of (str, int, str)
+        ``("Places", 34, "Places where kept events happen or kept organisations are based, and
+        the areas they lie in …")``, in the order of :class:`KeyFigures`.
+    """
+    return [(t(f"overview.{key}", lang), value, t(FIGURE_HELP[key], lang)) for key, value in vars(figures).items()]
 
 
 def headline_event(dataset: Dataset) -> pd.Series | None:
@@ -84,13 +116,15 @@ def headline_event(dataset: Dataset) -> pd.Series | None:
     return ranked.iloc[0].drop(["_n", "_not_conf"])
 
 
-def place_chains(places: pd.DataFrame) -> dict[str, str]:
+def place_chains(places: pd.DataFrame, lang: str = "en") -> dict[str, str]:
     """Return, for every place, its name followed by the areas it lies in.
 
     Parameters
     ----------
     places : pandas.DataFrame
         The places table (the whole dataset's, so that parents are found).
+    lang : str
+        Language of the names (French names where the table has them: "Pavillon chinois, Bakou").
 
     Returns
     -------
@@ -100,12 +134,38 @@ def place_chains(places: pd.DataFrame) -> dict[str, str]:
         (:data:`~dashlib.query.places.AREA_KINDS`; venues inside venues are skipped). Raw text:
         escape it before putting it in HTML.
     """
-    return PlaceTree(places).chains()
+    return PlaceTree(places, lang).chains()
 
 
-def place_path(places: pd.DataFrame, place_id: object) -> str:
+def place_path(places: pd.DataFrame, place_id: object, lang: str = "en") -> str:
     """Return one place with the areas it lies in (see :func:`place_chains`); '' when missing or unknown."""
-    return PlaceTree(places).chain(place_id)
+    return PlaceTree(places, lang).chain(place_id)
+
+
+def headline_titles(event: pd.Series, lang: str = "en") -> tuple[str, str | None]:
+    """Return an event's title and subtitle as the headline shows them.
+
+    In English the English title comes first; in French the title in the source's language
+    (``title_fr``, else ``title_local``), the English one below it.
+
+    Parameters
+    ----------
+    event : pandas.Series
+        An events row.
+    lang : str
+        The interface language.
+
+    Returns
+    -------
+    (str, str or None)
+        The title, and the other language's title (None when there is no other).
+    """
+    english = text_in(event, "title")
+    local = text_in(event, "title_local")
+    own = text_in(event, "title_fr") if lang == "fr" else ""
+    first = english if lang == "en" else (own or local or english)
+    second = (local or None) if lang == "en" else english
+    return first, (second if second and second != first else None)
 
 
 def participants(dataset: Dataset, event_id: str, lang: str = "en", limit: int | None = None) -> pd.DataFrame:
@@ -130,7 +190,8 @@ def participants(dataset: Dataset, event_id: str, lang: str = "en", limit: int |
         (verbatim from the source, or from the project's notes) and authority, as labels.
     """
     part = dataset.participations.loc[dataset.participations["event_id"] == event_id]
-    rows = part.merge(dataset.organizations[["org_id", "name", "org_type"]], on="org_id", how="left")
+    orgs = dataset.organizations.assign(name=in_language(dataset.organizations, "name", lang))
+    rows = part.merge(orgs[["org_id", "name", "org_type"]], on="org_id", how="left")
     order = {role: i for i, role in enumerate(("organizer", "host", "panelist", "participant", "supporter"))}
     rows = rows.assign(_order=rows["role"].astype("str").map(order)).sort_values(["_order", "name"])
     rows = rows.head(limit) if limit is not None else rows
@@ -153,11 +214,11 @@ def participant_count(dataset: Dataset, event_id: str) -> int:
     return int((dataset.participations["event_id"] == event_id).sum())
 
 
-def organisers(dataset: Dataset, event_id: str) -> list[str]:
-    """Return the names of the organisers and hosts a source states for an event (maybe none)."""
+def organisers(dataset: Dataset, event_id: str, lang: str = "en") -> list[str]:
+    """Return the names of the organisers and hosts a source states for an event (maybe none), in the language."""
     part = dataset.participations
     ids = part.loc[(part["event_id"] == event_id) & part["role"].isin(ORGANISER_ROLES), "org_id"]
-    names = dataset.organizations.set_index("org_id")["name"]
+    names = in_language(dataset.organizations, "name", lang).set_axis(dataset.organizations["org_id"])
     return [str(names[i]) for i in ids if i in names.index]
 
 
@@ -176,9 +237,9 @@ def source_of(dataset: Dataset, source_id: str) -> pd.Series | None:
     return None if match.empty else match.iloc[0]
 
 
-def event_title(dataset: Dataset, event_id: object) -> str | None:
-    """Return an event's title, or None for a missing or unknown id."""
+def event_title(dataset: Dataset, event_id: object, lang: str = "en") -> str | None:
+    """Return an event's title in the language (its French title in French, if it has one), None for an unknown id."""
     if not isinstance(event_id, str):
         return None
-    match = dataset.events.loc[dataset.events["event_id"] == event_id, "title"]
+    match = in_language(dataset.events, "title", lang).loc[dataset.events["event_id"] == event_id]
     return None if match.empty else str(match.iloc[0])
