@@ -2,7 +2,6 @@ import streamlit as st
 
 from dashlib import ui
 from dashlib.charts import tables
-from dashlib.i18n import t
 from dashlib.query import quotes
 from dashlib.ui.extract import add_source_section
 
@@ -12,8 +11,7 @@ ui.show_url_notices(view)
 
 if not ui.empty_state(view):
     st.subheader(view.t("data.tables"))
-    tabs = st.tabs([f"{t('table.' + name, view.lang)} ({len(view.data.tables[name])})" for name in tables.TABLE_ORDER])
-    for tab, name in zip(tabs, tables.TABLE_ORDER, strict=True):
+    for tab, name in ui.table_tabs(view):
         with tab:
             st.dataframe(tables.display_table(view.data, view.full, name, view.lang), hide_index=True)
             if len(view.data.tables[name]) > tables.MAX_ROWS_SHOWN:

@@ -13,9 +13,11 @@ if ui.empty_state(view):
 coords = ui.coordinates(view.full)
 points = geo.map_points(view.data, view.full, coords, view.lang)
 arcs = geo.map_arcs(ui.partner_graph(view), view.full, coords, view.lang)
+ui.seed_from_url("map_layers", ["points", "arcs", "labels"], default=["points", "arcs", "labels"], multi=True)
 layers = st.pills(
-    "Layers", ["points", "arcs", "labels"], selection_mode="multi", default=["points", "arcs", "labels"],
+    "Layers", ["points", "arcs", "labels"], selection_mode="multi",
     format_func=lambda v: view.t(f"map.{v}"), label_visibility="collapsed", key="map_layers",
+    on_change=ui.write_to_url, args=("map_layers", ["points", "arcs", "labels"]),
 )
 if points.empty:
     st.info(view.t("map.nothing"), icon=":material/location_off:")

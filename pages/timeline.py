@@ -13,7 +13,7 @@ if ui.empty_state(view):
 
 # Each event is drawn only up to timeline.MAX_EVENTS_DRAWN; above it events are counted per period,
 # and COP sessions are never added for context.
-show_context = st.toggle(view.t("timeline.context"), value=True, key="timeline_context",
+show_context = st.toggle(view.t("timeline.context"), value=True, key="cop_sessions", bind="query-params",
                          disabled=not timeline.draws_each_event(view.data),
                          help=view.t("timeline.context_help", max=timeline.MAX_EVENTS_DRAWN))
 chart = timeline.timeline_chart(view.data, view.full, view.lang, show_context=show_context)

@@ -8,6 +8,11 @@ The parameter names are a public interface (shared links depend on them)::
 Besides ``lang``, there is one parameter per filter of :data:`dashlib.query.spec.FILTERS` (its
 ``param``). List parameters repeat (``org_type=ngo&org_type=un_body``). Parsing never raises: a value that
 is unknown or malformed is dropped and described in a notice.
+
+What a page shows besides the filters has public names too (:data:`VIEW_PARAMS`; the page's widgets
+read and write them, see :mod:`dashlib.ui.urlview`)::
+
+    cop_sessions=false  map_layers=points  table=organizations  source=press-release-fr
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from dashlib.query.spec import FILTERS, MAX_TEXT, FilterSpec, Kind
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 LANG_PARAM = "lang"
+# Timeline: COP sessions shown; Map: the layers; Data & sources: the table's tab and the source shown.
+COP_PARAM, LAYERS_PARAM, TABLE_PARAM, SOURCE_PARAM = "cop_sessions", "map_layers", "table", "source"
+VIEW_PARAMS = (COP_PARAM, LAYERS_PARAM, TABLE_PARAM, SOURCE_PARAM)
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ def parse(params: Mapping[str, str | list[str]], vocabulary: Mapping[str, Iterab
     notices = []
     known = known_params(spec)
     for key in params:
-        if key not in known:
+        if key not in known and key not in VIEW_PARAMS:
             notices.append(f"Unknown URL parameter {key!r} ignored.")
 
     lang = DEFAULT_LANGUAGE

@@ -20,6 +20,7 @@ from dashlib.ui.navigation import leave_legacy_pages_mode, navigation_only, url_
 from dashlib.ui.selection import on_map_select, on_network_select, on_topic_pick, select_filter
 from dashlib.ui.sidebar import reset_filters, sidebar
 from dashlib.ui.state import View, current_view
+from dashlib.ui.urlview import seed_from_url, table_tabs, write_to_url
 from dashlib.ui.widgets import (
     empty_state,
     highlighted_text,
@@ -35,6 +36,6 @@ __all__ = [
     "View", "active_dataset", "coordinates", "current_view", "default_result", "download_section", "empty_state",
     "geocode_online_button", "headline_event", "highlighted_text", "leave_legacy_pages_mode", "map_legend",
     "navigation_only", "on_map_select", "on_network_select", "on_topic_pick", "participants_table", "partner_graph",
-    "ranking_table", "reset_filters", "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker",
-    "upload_section", "url_alias",
+    "ranking_table", "reset_filters", "seed_from_url", "select_filter", "show_url_notices", "sidebar", "source_card",
+    "source_picker", "table_tabs", "upload_section", "url_alias", "write_to_url",
 ]

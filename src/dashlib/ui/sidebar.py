@@ -102,10 +102,9 @@ def reset_filters(spec: tuple[FilterSpec, ...] = FILTERS) -> None:
     """Clear every filter (a button callback); the language stays."""
     for key in (*(entry.widget_key for entry in spec), NOTICES_KEY, SEEDED_KEY):
         st.session_state.pop(key, None)
-    st.query_params.clear()
-    lang = st.session_state.get(LANG_KEY, urlstate.DEFAULT_LANGUAGE)
-    if lang != urlstate.DEFAULT_LANGUAGE:
-        st.query_params["lang"] = lang
+    # The filters leave the URL; the language and what the page shows (urlstate.VIEW_PARAMS) stay.
+    for key in [key for key in st.query_params if key not in (urlstate.LANG_PARAM, *urlstate.VIEW_PARAMS)]:
+        del st.query_params[key]
 
 
 def _widget(entry: FilterSpec, lang: str, extent: tuple[date, date],
@@ -216,8 +215,10 @@ def _filtered(dataset: Dataset, filters: flt.Filters, lang: str) -> Dataset:
 
 
 def _write_url(filters: flt.Filters, lang: str) -> None:
-    wanted = urlstate.to_params(filters, lang)
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
-    normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
-    if current != normalised:
-        st.query_params.from_dict(wanted)
+    # Every parameter but what the page shows (urlstate.VIEW_PARAMS, the pages' own widgets keep them).
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in urlstate.to_params(filters, lang).items()}
+    current = {key: st.query_params.get_all(key) for key in st.query_params if key not in urlstate.VIEW_PARAMS}
+    if current != wanted:
+        for key in current.keys() - wanted.keys():
+            del st.query_params[key]
+        st.query_params.update(wanted)

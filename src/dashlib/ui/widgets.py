@@ -13,6 +13,7 @@ from dashlib.query.summary import PARTICIPANTS_SHOWN, participant_count, partici
 from dashlib.text import esc, md, safe_url
 from dashlib.ui.sidebar import reset_filters
 from dashlib.ui.state import NOTICES_KEY, View
+from dashlib.ui.urlview import seed_from_url, write_to_url
 
 
 def show_url_notices(view: View) -> None:
@@ -122,8 +123,10 @@ def source_picker(view: View) -> str | None:
         badge = f" · {label('authority', authority, view.lang)}" if isinstance(authority, str) else ""
         return f"{titles.get(sid, sid)}{badge} ({format_count(counts.get(sid, 0), view.lang)})"
 
+    seed_from_url("source_pick", ids, None, param="source")
     return st.selectbox(view.t("data.pick_source"), ids, key="source_pick", format_func=option,
-                        help=view.t("data.authority_help"))
+                        help=view.t("data.authority_help"),
+                        on_change=write_to_url, args=("source_pick", None, "source"))
 
 
 def highlighted_text(segments: list) -> None:
