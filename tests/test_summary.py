@@ -7,13 +7,17 @@ import pytest
 
 from dashlib.model import TABLES, Dataset, coerce_types, columns, empty_frame
 from dashlib.query.summary import (
+    KeyFigures,
     event_title,
     event_topics,
+    figure_cards,
     headline_event,
     key_figures,
     organisers,
     participant_count,
     participants,
+    place_chains,
+    place_path,
     source_of,
 )
 
@@ -228,3 +232,24 @@ def test_source_of(source_id, title):
                                                  ("unknown", None), (None, None), (float("nan"), None), (pd.NA, None)])
 def test_event_title(event_id, title):
     assert event_title(FULL, event_id) == title
+
+
+@pytest.mark.parametrize(("lang", "names", "countries_help"), [
+    ("en", ["Events", "Organisations", "Countries", "Places", "Relations"],
+     "Countries of the kept organisations and of the places where kept events happen."),
+    ("fr", ["Événements", "Organisations", "Pays", "Lieux", "Relations"],
+     "Pays des organisations retenues et des lieux où se tiennent les événements retenus."),
+])
+def test_figure_cards_name_and_explain_each_figure(lang, names, countries_help):
+    cards = figure_cards(KeyFigures(events=4, organizations=5, countries=3, places=7, relations=1), lang)
+    assert [(name, value) for name, value, _ in cards] == list(zip(names, [4, 5, 3, 7, 1], strict=True))
+    assert cards[2][2] == countries_help
+    assert len({text for _, _, text in cards}) == 5, "each figure has its own explanation"
+
+
+def test_place_paths_name_the_areas_a_place_lies_in():
+    assert place_path(PLACES, "pavilion") == "China Pavilion, Baku"
+    assert place_path(PLACES, "turku") == "Turku"
+    assert place_path(PLACES, None) == ""
+    assert place_chains(PLACES)["pavilion"] == "China Pavilion, Baku"
+    assert set(place_chains(PLACES)) == set(PLACES["place_id"])
