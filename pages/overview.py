@@ -13,9 +13,7 @@ if ui.empty_state(view):
     st.stop()
 
 st.subheader(view.t("overview.figures"))
-cards = summary.figure_cards(summary.key_figures(view.data), view.lang)
-for column, (name, value, counts) in zip(st.columns(len(cards)), cards, strict=True):
-    column.metric(name, value, border=True, help=counts)
+ui.key_figures(view, summary.figure_cards(summary.key_figures(view.data), view.lang))
 
 event = ui.headline_event(view)
 if event is not None:

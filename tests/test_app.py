@@ -3,12 +3,15 @@
 import csv
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from appserver import ROOT
+from dashlib.charts.locale import date_text
 from dashlib.model import BUNDLED_DATA
+from dashlib.ui.loading import default_result
 
 APP = str(ROOT / "app.py")
 PAGES = ["pages/overview.py", "pages/map.py", "pages/timeline.py", "pages/network.py", "pages/data.py"]
@@ -118,3 +121,27 @@ def test_filters_and_their_reset_leave_the_views_parameters_alone():
     next(b for b in at.button if b.key is None and "Reset" in b.label).click().run()
     assert query(at, "map_layers") == ["points"]
     assert "country" not in at.query_params and "org_type" not in at.query_params
+
+
+# --- The Overview's key figures, and a text that cites the view ----------------------------------------
+
+def test_the_key_figures_are_cards_and_one_line_for_narrow_screens():
+    at = open_page("pages/overview.py")
+    cards = {m.label: m.value for m in at.metric}
+    assert len(cards) == 5
+    line = next(m.value for m in at.markdown if all(label in m.value for label in cards))
+    assert line == " · ".join(f"{label} **{value}**" for label, value in cards.items())
+    # The CSS that shows one or the other by the width of their column.
+    assert any("key_figures_line" in str(html.proto) for html in at.get("html"))
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "(accessed "), ("fr", "(consulté le ")])
+def test_the_data_page_offers_a_citation_of_the_view(lang, words):
+    at = open_page("pages/data.py", lang=lang, country="FI")
+    text = at.code[-1].value
+    app_title = {"en": "Climate Action Atlas", "fr": "Atlas de l'action climatique"}[lang]
+    dataset = default_result().dataset
+    assert text.startswith(app_title), text
+    assert dataset.name in text and f"version {dataset.key[:12]}" in text, text
+    assert "country=FI" in text and (lang == "en" or f"lang={lang}" in text), text
+    assert f"{words}{date_text(date.today(), lang=lang)})." in text, text

@@ -169,6 +169,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "upload.back": "Back to the bundled data",
         "upload.template": "Template package (the schema with example rows)",
         "upload.button": "Upload",
+        "cite.title": "Cite this view",
+        "cite.help": "The address keeps the view's filters and choices; the version names the data it shows (a "
+        "digest of their content).",
+        "cite.text": "{app} – {page}. Data: {data}, version {version}. {url} (accessed {accessed}).",
         "upload.limits": "{mb} MB per file • {types}",
         "upload.texts_note": "Loose CSV files need their source texts: add the files that sources.csv names in its "
         "file column (sources/…) to the upload, or upload the whole package as one .zip.",
@@ -425,6 +429,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "upload.back": "Revenir aux données fournies",
         "upload.template": "Paquet modèle (le schéma avec des lignes d'exemple)",
         "upload.button": "Importer",
+        "cite.title": "Citer cette vue",
+        "cite.help": "L'adresse garde les filtres et les choix de la vue ; la version désigne les données qu'elle "
+        "montre (une empreinte de leur contenu).",
+        "cite.text": "{app} – {page}. Données : {data}, version {version}. {url} (consulté le {accessed}).",
         "upload.limits": "{mb} Mo par fichier • {types}",
         "upload.texts_note": "Des fichiers CSV seuls ont besoin des textes de leurs sources : ajoutez à l'envoi les "
         "fichiers que sources.csv nomme dans sa colonne file (sources/…), ou envoyez tout le paquet en un seul .zip.",

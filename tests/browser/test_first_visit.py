@@ -20,6 +20,7 @@ from playwright.sync_api import Browser
 
 from appserver import ROOT, running_app
 from browser.stbrowser import PAGES, SCREENSHOTS, SERVER_ENV, AppPage
+from dashlib.i18n import t
 
 # What the legacy mode would list: the entry point and the page files, by file name.
 FILE_NAMES = {"app", *(path.stem for path in (ROOT / "pages").glob("*.py"))}
@@ -119,3 +120,29 @@ def test_every_page_in_the_menu_has_an_address_that_opens_it(open_app, lang):
         assert visitor.title() == spec.title(lang), f"/{path} shows {visitor.title()!r}"
         assert not visitor.page.get_by_text("Page not found").count(), f"/{path} answered 'Page not found'"
         visitor.assert_clean(f"/{path}")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_on_a_phone_the_headline_event_is_on_the_first_screen(open_app, lang):
+    params = {"lang": lang} if lang != "en" else {}
+    app = open_app(PAGES[0], **params)
+    cards = app.page.locator('.st-key-key_figures_cards [data-testid="stMetric"]')
+    line = app.page.locator(".st-key-key_figures_line")
+
+    app.page.set_viewport_size(DESKTOP)
+    app.wait_idle()
+    app.screenshot(SCREENSHOTS / f"overview-{lang}-1280.png", whole=False)
+    assert cards.count() == 5 and all(card.is_visible() for card in cards.all())
+    assert line.is_hidden()
+
+    app.page.set_viewport_size(PHONE)
+    app.wait_idle()
+    app.screenshot(SCREENSHOTS / f"overview-{lang}-390.png", whole=False)
+    assert line.is_visible() and not any(card.is_visible() for card in cards.all())
+    assert [label for label in app.metrics() if label in line.inner_text()] == list(app.metrics())
+    # The story starts on the first screen: the headline event's heading and its title.
+    headings = app.page.locator('[data-testid="stMain"] h3')
+    texts = [text.strip() for text in headings.all_inner_texts()]
+    at = texts.index(t("overview.headline", lang))
+    title = headings.nth(at + 1).bounding_box()
+    assert title and title["y"] + title["height"] <= PHONE["height"], f"the headline event's title is at {title}"

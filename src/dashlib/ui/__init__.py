@@ -14,6 +14,7 @@ returns to dashlib's pure functions and to the widgets here.
 
 from dashlib.ui.datainout import download_section, upload_section
 from dashlib.ui.derived import coordinates, headline_event, partner_graph
+from dashlib.ui.figures import key_figures
 from dashlib.ui.geocoding import geocode_online_button
 from dashlib.ui.loading import active_dataset, default_result
 from dashlib.ui.navigation import leave_legacy_pages_mode, navigation_only, url_alias
@@ -34,8 +35,8 @@ from dashlib.ui.widgets import (
 
 __all__ = [
     "View", "active_dataset", "coordinates", "current_view", "default_result", "download_section", "empty_state",
-    "geocode_online_button", "headline_event", "highlighted_text", "leave_legacy_pages_mode", "map_legend",
-    "navigation_only", "on_map_select", "on_network_select", "on_topic_pick", "participants_table", "partner_graph",
-    "ranking_table", "reset_filters", "seed_from_url", "select_filter", "show_url_notices", "sidebar", "source_card",
-    "source_picker", "table_tabs", "upload_section", "url_alias", "write_to_url",
+    "geocode_online_button", "headline_event", "highlighted_text", "key_figures", "leave_legacy_pages_mode",
+    "map_legend", "navigation_only", "on_map_select", "on_network_select", "on_topic_pick", "participants_table",
+    "partner_graph", "ranking_table", "reset_filters", "seed_from_url", "select_filter", "show_url_notices",
+    "sidebar", "source_card", "source_picker", "table_tabs", "upload_section", "url_alias", "write_to_url",
 ]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from dashlib import export
+from dashlib.charts.locale import date_text
 from dashlib.charts.tables import TABLE_ORDER
 from dashlib.package.load import load_uploaded
 from dashlib.package.problems import MISSING_TEXTS, Limits, LoadResult, PackageError, Problem, group_problems
@@ -17,6 +20,7 @@ from dashlib.ui.sidebar import reset_filters
 from dashlib.ui.state import View
 
 UPLOAD_KEY, REPORT_KEY = "upload_files", "upload_report"
+VERSION_CHARS = 12  # of the data's content key, in a citation: enough to tell two versions apart
 
 
 def upload_limits():
@@ -97,8 +101,45 @@ def upload_section(view: View) -> None:
         st.button(view.t("upload.back"), on_click=_use_bundled, icon=":material/undo:")
 
 
+def citation(view: View, url: str, accessed: date) -> str:
+    """Return the text that cites the view: the app, the data and its version, the link, the day of access.
+
+    Parameters
+    ----------
+    view : View
+        The run's view: its language and dataset (whose content key is the data's version).
+    url : str
+        The address of the view, with its parameters.
+    accessed : date
+        The day the view was seen.
+
+    Returns
+    -------
+    str
+        One line in the view's language, for example ``Climate Action Atlas – Data & sources. Data:
+        Climate Action Atlas: Beijing at COP29, version f3642dbffeb6. https://…/data?country=FI
+        (accessed 1 Dec 2026).``
+    """
+    return view.t("cite.text", app=view.t("app.title"), page=view.t("nav.data"), data=view.full.name,
+                  version=view.full.key[:VERSION_CHARS] or "—", url=url,
+                  accessed=date_text(accessed, lang=view.lang))
+
+
+def view_url() -> str:
+    """Return the address of this page with the current query parameters (its path alone outside a browser)."""
+    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
+    base = st.context.url or "/data"
+    return f"{base}?{query}" if query else base
+
+
+def cite_section(view: View) -> None:
+    """Offer a text that cites the current view, to copy (the code box has a copy button)."""
+    st.markdown(f"**{view.t('cite.title')}**", help=view.t("cite.help"))
+    st.code(citation(view, view_url(), date.today()), language=None, wrap_lines=True)
+
+
 def download_section(view: View) -> None:
-    """Offer what the current filters show: a table as CSV or JSON, places, network, the package."""
+    """Offer what the current filters show: a table as CSV or JSON, places, network, the package; and a citation."""
     def lazy(fmt: str, table: str | None = None) -> Callable[[], bytes]:
         # Built only when the user clicks, from the view of this run.
         return lambda: export.export(view.data, view.full, fmt, table, coords=coordinates(view.full))[0]
@@ -124,3 +165,4 @@ def download_section(view: View) -> None:
     cols[5].download_button(view.t("data.template"), lambda: export.template_zip(default_result().dataset),
                             f"{base}-template.zip", "application/zip", on_click="ignore",
                             icon=":material/description:", help=view.t("upload.template"))
+    cite_section(view)
