@@ -6,8 +6,9 @@
 
 Each module runs in a copy of its own, mutants/MODULE/ (git ignores it), against only the tests that
 cover it: mutmut's settings in pyproject.toml ([tool.mutmut]) plus the module and its tests from
-MODULES below. Every run tests the chosen mutants afresh, so a new test counts at once. The end is a
-table of killed / tried per module and, for each survivor, the change that no test noticed.
+MODULES below. Every run starts from a fresh copy and tests the chosen mutants afresh, so a new test
+counts at once. The end is a table of killed / tried per module and, for each survivor, the change
+that no test noticed.
 A mutant that times out counts as killed (the change made the code loop). Exit status 1 when a module
 is under its target. It is slow (minutes per module on 2 cores) and not part of the test command.
 """
@@ -20,6 +21,7 @@ import datetime
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -81,6 +83,8 @@ def toml_value(value: object) -> str:
 def write_workdir(root: Path, name: str, module: Module, tests: list[str]) -> Path:
     """Lay out mutants/NAME/: links to the tree and a pyproject.toml that mutates one module."""
     workdir = root / "mutants" / name
+    # mutmut copies a file only once (a changed schema.json would stay stale): start from a fresh copy.
+    shutil.rmtree(workdir / "mutants", ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     for entry in ("src", "tests", *project["tool"].get("mutmut", {}).get("also_copy", [])):
