@@ -137,3 +137,19 @@ def test_parse_language(params, lang, notices):
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_round_trip(filters, lang):
     assert urlstate.parse(urlstate.to_params(filters, lang), VOCAB) == urlstate.ViewState(filters, lang, ())
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("eaux usées", "cop29-beijing-side-event"),  # a topic's French label: no title or summary says it
+    ("climate-adapted communities", "cop29-beijing-side-event"),  # a topic's English label
+])
+def test_search_finds_the_events_of_a_topic_in_either_language(text, event):
+    assert event in ids(apply(DATASET, Filters(text=text)).events, "event_id")
+
+
+def test_search_reads_every_french_name_column():
+    # A French name no other column holds (test data): the search finds the organisation and its events.
+    orgs = DATASET.organizations.assign(name_fr=DATASET.organizations["org_id"].map({"turku-epo": "Bureau-test"}))
+    view = apply(DATASET.with_tables(organizations=orgs), Filters(text="bureau-TEST"))
+    assert ids(view.organizations, "org_id") >= {"turku-epo"}
+    assert "cop29-beijing-side-event" in ids(view.events, "event_id")

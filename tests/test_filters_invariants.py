@@ -31,7 +31,7 @@ def rows(frame: pd.DataFrame) -> list[dict]:
 
 EVENTS, ORGS, PART, REL = rows(DATASET.events), rows(DATASET.organizations), rows(DATASET.participations), \
     rows(DATASET.relations)
-PLACES, LINKS = rows(DATASET.places), rows(DATASET.event_topics)
+PLACES, LINKS, TOPICS = rows(DATASET.places), rows(DATASET.event_topics), rows(DATASET.topics)
 PARENT = {p["place_id"]: p["parent_place_id"] for p in PLACES}
 PLACE_BY_ID = {p["place_id"]: p for p in PLACES}
 ORG_BY_ID = {o["org_id"]: o for o in ORGS}
@@ -175,11 +175,13 @@ def test_relation_types_alone(relation_types):
                                   "(UNEP)", "c.0", "Beijing|Turku", "[a-z]"])
 def test_text_alone(text):
     view = apply(DATASET, Filters(text=text))
-    org_hits = {o["org_id"] for o in ORGS if found(text, o["name"], o["name_local"], o["org_id"])}
+    org_hits = {o["org_id"] for o in ORGS if found(text, o["name"], o["name_local"], o["name_fr"], o["org_id"])}
+    topic_hits = {topic["topic_id"] for topic in TOPICS if found(text, topic["label_en"], topic["label_fr"])}
     event_hits = {e["event_id"] for e in EVENTS
-                  if found(text, e["title"], e["title_local"], e["summary"])
-                  or found(text, PLACE_BY_ID.get(e["place_id"], {}).get("name"),
-                           PLACE_BY_ID.get(e["place_id"], {}).get("name_local"))}
+                  if found(text, e["title"], e["title_local"], e["title_fr"], e["summary"])
+                  or found(text, *(PLACE_BY_ID.get(e["place_id"], {}).get(c)
+                                   for c in ("name", "name_local", "name_fr")))
+                  or any(link["event_id"] == e["event_id"] and link["topic_id"] in topic_hits for link in LINKS)}
     assert ids(view.events, "event_id") == event_hits | events_of(org_hits)
     assert ids(view.organizations, "org_id") == org_hits | participants_of(event_hits)
 
@@ -191,14 +193,27 @@ def test_text_alone(text):
     ("iclei-beijing-office", "organizations.org_id"),
     ("Conférence des Parties", "events.title_local"),
     ("Kyoto", "events.title"),
+    # French names quoted from the press release, and topic labels in both languages.
+    ("Pavillon chinois", "places.name_fr"),
+    ("communauté de Jiangshanfu", "organizations.name_fr"),
+    ("wastewater treatment", "topics.label_en"),
+    ("communautés adaptées", "topics.label_fr"),
 ])
 def test_every_searched_column_counts(text, column):
     table, _, name = column.partition(".")
     frame = DATASET.tables[table]
-    expected = set(frame.loc[frame[name].astype("str").str.contains(text, case=False, regex=False, na=False),
-                             "org_id" if table == "organizations" else "event_id"])
-    assert expected
+    hit = frame[name].astype("str").str.contains(text, case=False, regex=False, na=False)
     view = apply(DATASET, Filters(text=text))
+    if table in ("topics", "places"):
+        # The events on that topic, or held at that place (or inside it).
+        key = "topic_id" if table == "topics" else "place_id"
+        chosen = set(frame.loc[hit, key])
+        expected = ({link["event_id"] for link in LINKS if link["topic_id"] in chosen} if table == "topics" else
+                    {e["event_id"] for e in EVENTS if e["place_id"] in chosen})
+        table = "events"
+    else:
+        expected = set(frame.loc[hit, "org_id" if table == "organizations" else "event_id"])
+    assert expected
     assert expected <= ids(view.tables[table], "org_id" if table == "organizations" else "event_id")
 
 

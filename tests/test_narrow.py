@@ -65,6 +65,10 @@ def _cases(dataset) -> list[Filters]:
     cases = [Filters(), Filters(start=middle), Filters(end=middle),
              Filters(start=date(middle.year, 1, 1), end=date(middle.year, 12, 31)),
              Filters(text=word), Filters(text=word.upper()), Filters(text="no such text anywhere")]
+    # A word of a topic label (search reaches events through their topics), and a French name if there is one.
+    cases.append(Filters(text=str(dataset.topics["label_fr"].iloc[-1]).split()[-1]))
+    french = dataset.organizations.get("name_fr", pd.Series(dtype="str")).dropna()
+    cases += [Filters(text=str(name)) for name in french[french.astype("str").str.strip() != ""].head(1)]
     for entry in spec.FILTERS:
         if entry.kind is spec.Kind.LIST:
             values = vocab[entry.param]

@@ -55,6 +55,9 @@ CASES = [
     Filters(places=("beijing",)),
     Filters(text="Bakou"),
     Filters(text="DRAINAGE"),
+    Filters(places=("turku",)),  # organisations based there, as countries
+    Filters(text="communauté de Jiangshanfu"),  # a French name (organizations.name_fr)
+    Filters(text="adaptées au climat"),  # a topic label
     Filters(start=date(2018, 1, 1), org_types=("city_network",), countries=("CN",)),
     Filters(places=("beijing",), relation_types=("support",)),
     Filters(topics=("air_quality",), text="Beijing", end=date(2024, 12, 31)),

@@ -29,7 +29,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sidebar.orgs": "Organisations",
         "sidebar.places": "Places",
         "sidebar.search": "Search",
-        "sidebar.search_help": "Words in titles, summaries, organisation or place names",
+        "sidebar.search_help": "Words in titles, summaries, organisation or place names (English, French or local) "
+                               "or topics",
         "sidebar.reset": "Reset filters",
         "engine.unavailable": "The database ({where}) does not answer right now, so these results were filtered from "
                               "the copy loaded at start-up. They may miss the latest changes; reload the page later.",
@@ -279,7 +280,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sidebar.orgs": "Organisations",
         "sidebar.places": "Lieux",
         "sidebar.search": "Recherche",
-        "sidebar.search_help": "Mots des titres, résumés, noms d'organisations ou de lieux",
+        "sidebar.search_help": "Mots des titres, résumés, noms d'organisations ou de lieux (anglais, français ou "
+                               "locaux) ou des thèmes",
         "sidebar.reset": "Réinitialiser les filtres",
         "engine.unavailable": "La base de données ({where}) ne répond pas pour le moment : ces résultats ont été "
                               "filtrés dans la copie chargée au démarrage. Ils peuvent ne pas refléter les dernières "

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import ibis
 
-from dashlib.model import Dataset
+from dashlib.model import TABLES, Dataset, columns
 from dashlib.package import cache
 from dashlib.package.load import default_source, load_package
 from dashlib.package.problems import PackageError, Problem
@@ -155,7 +155,9 @@ def _open_cached(where: Path, stamp: str) -> engine.Store | None:
     try:
         backend = ibis.duckdb.connect(str(where), read_only=True)
         meta = engine.read_meta(backend)
-        if meta is None or meta.get("fingerprint") != stamp:
+        # A copy written by a process that read an older format lacks the columns added since.
+        stale = any(not set(columns(name)) <= set(backend.table(name).columns) for name in TABLES)
+        if meta is None or meta.get("fingerprint") != stamp or stale:
             backend.disconnect()
             return None
         return engine.attach(backend, f"{where} (the cached copy of the package)")

@@ -11,9 +11,10 @@ entry, and each entry names the rule that narrows by it (:func:`rule_for`). The 
   a participant from one of them. Places do the same, a place including the places inside it:
   Turku keeps the City of Turku, Turku's Environmental Protection Office and the Baku side event
   the office spoke at.
-- Text search keeps events and organisations whose names, titles or summary contain the text
-  (any case), together with the events of matching organisations and the organisations of
-  matching events.
+- Text search keeps events and organisations whose names or titles (in every language the data
+  has: ``name``, ``name_local``, ``name_fr`` …), summary, place names or topic labels (English or
+  French) contain the text (any case), together with the events of matching organisations and the
+  organisations of matching events.
 - Relations are kept when their type is chosen (``relations.column``), one end is a kept
   organisation, and their date (or their event's date) is in the range; a relation no source dates
   is kept for every range.
@@ -263,12 +264,46 @@ def _countries(tables: _Tables, countries: tuple[str, ...]) -> Narrowing:
     return Narrowing(events=events, organizations=local_orgs)
 
 
+# What a search looks in: each stem and its versions in other languages (name, name_local, name_fr …).
+SEARCHED = {
+    "organizations": ("name", "org_id"),
+    "places": ("name",),
+    "events": ("title", "summary"),
+    "topics": ("label",),
+}
+
+
+def searched_columns(table: str, columns: Iterable[str]) -> list[str]:
+    """Return the columns of a table a text search looks in, in the table's order.
+
+    Parameters
+    ----------
+    table : str
+        ``organizations``, ``places``, ``events`` or ``topics``.
+    columns : iterable of str
+        The table's columns.
+
+    Returns
+    -------
+    list of str
+        Each stem of :data:`SEARCHED` and every ``{stem}_{suffix}`` column: ``name``,
+        ``name_local``, ``name_fr`` and ``org_id`` for organisations; ``label_en`` and
+        ``label_fr`` for topics.
+    """
+    stems = SEARCHED[table]
+    return [c for c in columns if c in stems or any(c.startswith(f"{stem}_") for stem in stems if stem != "org_id")]
+
+
 def _text(tables: _Tables, text: str) -> Narrowing:
     events, orgs, part, places = tables.events, tables.orgs, tables.part, tables.places
-    org_text = _contains(orgs, ["name", "name_local", "org_id"], text)
-    place_text = _contains(places, ["name", "name_local"], text)
-    ev_text = _contains(events, ["title", "title_local", "summary"], text)
+    topics, links = tables.dataset.topics, tables.dataset.event_topics
+    org_text = _contains(orgs, searched_columns("organizations", orgs.columns), text)
+    place_text = _contains(places, searched_columns("places", places.columns), text)
+    topic_text = _contains(topics, searched_columns("topics", topics.columns), text)
+    ev_text = _contains(events, searched_columns("events", events.columns), text)
     ev_text |= isin(events["place_id"], places.loc[place_text, "place_id"])
+    on_topic = links.loc[isin(links["topic_id"], topics.loc[topic_text, "topic_id"]), "event_id"]
+    ev_text |= isin(events["event_id"], on_topic)
     ev_of_orgs = part.loc[isin(part["org_id"], orgs.loc[org_text, "org_id"]), "event_id"]
     orgs_of_ev = part.loc[isin(part["event_id"], events.loc[ev_text, "event_id"]), "org_id"]
     return Narrowing(events=ev_text | isin(events["event_id"], ev_of_orgs),

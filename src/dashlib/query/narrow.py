@@ -22,7 +22,7 @@ import pandas as pd
 
 from dashlib.model import Dataset
 from dashlib.query.engine import read_table
-from dashlib.query.filters import Filters, rule_for
+from dashlib.query.filters import Filters, rule_for, searched_columns
 from dashlib.query.places import PlaceTree
 
 BoolExpr = ir.BooleanColumn
@@ -131,10 +131,14 @@ def _contains(table: ir.Table, columns: list[str], text: str) -> BoolExpr:
 
 def _text(tables: _EngineTables, text: str) -> EngineNarrowing:
     events, orgs, part, places = tables.events, tables.orgs, tables.part, tables.places
-    org_text = _contains(orgs, ["name", "name_local", "org_id"], text)
-    place_text = _contains(places, ["name", "name_local"], text)
-    ev_text = _contains(events, ["title", "title_local", "summary"], text)
+    topics, links = tables.tables["topics"], tables.tables["event_topics"]
+    org_text = _contains(orgs, searched_columns("organizations", orgs.columns), text)
+    place_text = _contains(places, searched_columns("places", places.columns), text)
+    topic_text = _contains(topics, searched_columns("topics", topics.columns), text)
+    ev_text = _contains(events, searched_columns("events", events.columns), text)
     ev_text = ev_text | events.place_id.isin(places.filter(place_text).place_id)
+    on_topic = links.filter(links.topic_id.isin(topics.filter(topic_text).topic_id)).event_id
+    ev_text = ev_text | events.event_id.isin(on_topic)
     ev_of_orgs = part.filter(part.org_id.isin(orgs.filter(org_text).org_id)).event_id
     orgs_of_ev = part.filter(part.event_id.isin(events.filter(ev_text).event_id)).org_id
     return EngineNarrowing(events=ev_text | events.event_id.isin(ev_of_orgs),
