@@ -2,6 +2,7 @@ import streamlit as st
 
 from dashlib import ui
 from dashlib.charts import map as geo
+from dashlib.ui import mapcontrols
 
 view = ui.current_view()
 st.title(view.t("map.title"))
@@ -13,26 +14,33 @@ if ui.empty_state(view):
 coords = ui.coordinates(view.full)
 points = geo.map_points(view.data, view.full, coords, view.lang)
 arcs = geo.map_arcs(ui.partner_graph(view), view.full, coords, view.lang)
-ui.seed_from_url("map_layers", ["points", "arcs", "labels"], default=["points", "arcs", "labels"], multi=True)
-layers = st.pills(
-    "Layers", ["points", "arcs", "labels"], selection_mode="multi",
-    format_func=lambda v: view.t(f"map.{v}"), label_visibility="collapsed", key="map_layers",
-    on_change=ui.write_to_url, args=("map_layers", ["points", "arcs", "labels"]),
-)
+layers_column, place_column = st.columns([3, 2], vertical_alignment="bottom")
+with layers_column:
+    ui.seed_from_url("map_layers", ["points", "arcs", "labels"], default=["points", "arcs", "labels"], multi=True)
+    layers = st.pills(
+        view.t("map.layers"), ["points", "arcs", "labels"], selection_mode="multi",
+        format_func=lambda v: view.t(f"map.{v}"), key="map_layers",
+        on_change=ui.write_to_url, args=("map_layers", ["points", "arcs", "labels"]),
+    )
+with place_column:
+    mapcontrols.place_picker(view)
 if points.empty:
     st.info(view.t("map.nothing"), icon=":material/location_off:")
 else:
+    width, height = mapcontrols.map_size()
     deck = geo.map_deck(points, arcs, show_points="points" in layers, show_arcs="arcs" in layers,
-                        show_labels="labels" in layers)
-    st.pydeck_chart(deck, height=560, on_select=ui.on_map_select, selection_mode="single-object", key="map_chart",
-                    alt=view.t("map.alt", n=len(points), arcs=len(arcs)))
+                        show_labels="labels" in layers, width=width, height=height, theme=mapcontrols.theme(),
+                        selected=view.filters.places)
+    st.pydeck_chart(deck, height=height, on_select=ui.on_map_select, selection_mode="single-object",
+                    key="map_chart", alt=view.t("map.alt", n=len(points), arcs=len(arcs)))
+    mapcontrols.basemap_credits(view)
     st.caption(view.t("map.select_hint"))
     hidden = geo.hidden_places(view.data, points, coords)
     if hidden:
         st.caption(view.t("map.hidden", shown=len(points), hidden=hidden))
 ui.map_legend(view, points, arcs)
 
-missing = geo.unplaced(view.data, coords)
+missing = geo.unplaced(view.data, coords, view.lang)
 if len(missing):
     st.warning(view.t("map.unresolved", names=", ".join(missing)), icon=":material/location_off:")
     ui.geocode_online_button(view, geo.lookup_candidates(coords))
@@ -44,6 +52,7 @@ if approximate:
 
 with st.expander(view.t("map.places_table")):
     st.dataframe(geo.places_table(view.data, coords, view.lang), hide_index=True, column_config={
-        "name": view.t("col.name"), "kind": view.t("col.type"), "lat": view.t("col.lat"),
+        "place_id": None, "name": view.t("col.name"), "kind": view.t("col.type"), "lat": view.t("col.lat"),
         "lon": view.t("col.lon"), "coord_source": view.t("col.coord_source"), "detail": view.t("col.detail"),
     })
+mapcontrols.size_probe(view)

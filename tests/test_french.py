@@ -130,9 +130,7 @@ def visible_texts(at: AppTest) -> list[tuple[str, str]]:
     return [(kind, text) for kind, text in found if text and text not in BILINGUAL]
 
 
-@pytest.mark.parametrize("page", [pytest.param(page, marks=pytest.mark.xfail(
-    strict=True, reason="pages/map.py: the places table's place_id column has no label yet (the map's work)"))
-    if page == "map" else page for page in PAGES])
+@pytest.mark.parametrize("page", PAGES)
 def test_a_french_user_meets_no_english_raw_id_or_iso_date(page):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = "fr"

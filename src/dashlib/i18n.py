@@ -78,8 +78,19 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "map.labels": "Labels",
         "map.places_table": "Places and where their coordinates come from",
         "map.unresolved": "Not on the map (no coordinates found): {names}",
-        "map.approximate": "Approximate: {names} (shown at the coordinates of the place they are in)",
-        "map.select_hint": "Click a place to narrow every view to it.",
+        "map.approximate": "Approximate: {names} (drawn around the point of the place they are in)",
+        "map.select_hint": "Click a place, or choose it in the list above the map, to narrow every view to it. "
+                           "Zoom in to tell apart places that stand close together.",
+        "map.layers": "Layers",
+        "map.pick_place": "Go to a place",
+        "map.pick_help": "Narrows every view to the place, as a click on its point does.",
+        "map.all_places": "All places",
+        "map.credits": "Basemap © [OpenStreetMap contributors](https://www.openstreetmap.org/copyright) "
+                       "© [CARTO](https://carto.com/attributions) (when online) · coastlines and borders: "
+                       "[Natural Earth](https://www.naturalearthdata.com/) (public domain)",
+        "map.credits_button": "Show or hide the basemap's credits",
+        "map.zoom_in": "Zoom in",
+        "map.zoom_out": "Zoom out",
         "map.alt": "Map of {n} places with {arcs} partner links",
         "map.nothing": "None of the places of the current selection has coordinates.",
         "timeline.title": "When",
@@ -332,8 +343,19 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "map.labels": "Étiquettes",
         "map.places_table": "Les lieux et l'origine de leurs coordonnées",
         "map.unresolved": "Absents de la carte (aucune coordonnée trouvée) : {names}",
-        "map.approximate": "Approximatifs : {names} (placés aux coordonnées du lieu qui les contient)",
-        "map.select_hint": "Cliquez sur un lieu pour y restreindre toutes les vues.",
+        "map.approximate": "Approximatifs : {names} (placés autour du point du lieu qui les contient)",
+        "map.select_hint": "Cliquez sur un lieu, ou choisissez-le dans la liste au-dessus de la carte, pour y "
+                           "restreindre toutes les vues. Zoomez pour distinguer les lieux proches les uns des autres.",
+        "map.layers": "Couches",
+        "map.pick_place": "Aller à un lieu",
+        "map.pick_help": "Restreint toutes les vues au lieu, comme un clic sur son point.",
+        "map.all_places": "Tous les lieux",
+        "map.credits": "Fond de carte © [les contributeurs d'OpenStreetMap](https://www.openstreetmap.org/copyright) "
+                       "© [CARTO](https://carto.com/attributions) (en ligne) · côtes et frontières : "
+                       "[Natural Earth](https://www.naturalearthdata.com/) (domaine public)",
+        "map.credits_button": "Afficher ou masquer les crédits du fond de carte",
+        "map.zoom_in": "Zoom avant",
+        "map.zoom_out": "Zoom arrière",
         "map.alt": "Carte de {n} lieux avec {arcs} liens entre partenaires",
         "map.nothing": "Aucun lieu de la sélection actuelle n'a de coordonnées.",
         "timeline.title": "Quand",

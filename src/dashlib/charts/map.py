@@ -1,33 +1,74 @@
 """The map: places as points sized by activity and coloured by kind, arcs between partners' places.
 
 :func:`map_points` and :func:`map_arcs` shape the data (pure pandas, tested on their own);
-:func:`map_deck` turns them into a ``pydeck.Deck``. Tooltips render HTML, so every text from
-data is escaped before it goes in.
+:func:`map_deck` turns them into a ``pydeck.Deck``: Natural Earth's land and borders
+(:mod:`dashlib.charts.world`, shipped, so the map reads offline) over CARTO's basemap tiles
+(when the browser is online), the partner links, the places, a ring on the selected place and
+labels placed so that they keep off each other and the links (:mod:`dashlib.charts.mapview`).
+Tooltips render HTML, so every text from data is escaped before it goes in.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import unicodedata
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
+from pydeck.bindings.map_styles import CARTO_DARK_NO_LABELS, CARTO_LIGHT_NO_LABELS
 
+from dashlib.charts import mapview, world
 from dashlib.charts.locale import format_count
+from dashlib.charts.mapview import LABEL_SIZE, PAD_X, PAD_Y, PHONE_WIDTH_PX, Label, View
 from dashlib.charts.style import OTHER, category_colors, hex_to_rgb
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query.places import PlaceTree
 
 POINT_LAYER_ID, ARC_LAYER_ID, LABEL_LAYER_ID = "places", "partner-links", "place-labels"
+LAND_LAYER_ID, OUTLINE_LAYER_ID = "land", "country-outlines"
+SELECTED_LAYER_ID, LEADER_LAYER_ID = "selected-place", "place-leaders"
 MIN_RADIUS_PX, MAX_RADIUS_PX = 4, 15
 # Bounds on what goes to the browser: the busiest places and links; the rest is counted, not drawn.
 MAX_POINTS, MAX_ARCS = 500, 300
-GRATICULE_LAYER_ID = "graticule"
+#: The map's height in pixels on a wide screen, and on a narrow one (under NARROW_PX wide).
+MAP_HEIGHT, MAP_HEIGHT_NARROW, NARROW_PX = 560, 440, 600
+#: Kilometres between a place and the places drawn around it because they share its coordinates.
+SPREAD_KM = 3.0
+RING_GAP_PX, RING_WIDTH_PX = 4, 3  # the selection ring: px outside the point, px thick
+#: CARTO's basemaps (free, no token; attribution: OpenStreetMap contributors and CARTO).
+BASEMAP_STYLES = {"light": CARTO_LIGHT_NO_LABELS, "dark": CARTO_DARK_NO_LABELS}
+BASEMAP_ATTRIBUTION = "© OpenStreetMap contributors © CARTO"
+# Greys, so that the map's coloured pixels are its data: labels dark on light (light on dark).
+THEME_COLOURS = {
+    "light": {"land": [120, 120, 120, 38], "outline": [110, 110, 110, 150], "text": [38, 39, 48, 255],
+              "halo": [255, 255, 255, 235], "ring": [20, 20, 20, 255]},
+    "dark": {"land": [200, 200, 200, 34], "outline": [170, 170, 170, 140], "text": [240, 242, 246, 255],
+             "halo": [14, 17, 23, 235], "ring": [250, 250, 250, 255]},
+}
 # Streamlit escapes the values it puts in the template: data text shows as text, never as markup.
 TOOLTIP = {"html": "<b>{tip_title}</b><br/>{tip_body}",
            "style": {"fontSize": "13px", "maxWidth": "360px", "whiteSpace": "pre-line"}}
+
+
+def place_label(name: object, name_local: object, lang: str = "en") -> str:
+    """Return how a place is named in a language: in French its local name when written in Latin letters.
+
+    ``name`` is the English name; ``name_local`` the name in the source's language, which for the
+    bundled package (a French press release) is the French form where the source gives one
+    ("Bakou", "Pavillon chinois", "district de Shunyi"). A local name in another script (Houshayu's
+    后沙峪镇) is not French, so the name stays.
+    """
+    name = str(name) if isinstance(name, str) else ""
+    if lang == "en" or not isinstance(name_local, str) or not name_local.strip():
+        return name
+    local = name_local.strip()
+    latin = all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in local)
+    return local if latin else name
 
 
 def _rollup(tree: PlaceTree, counts: pd.Series) -> pd.Series:
@@ -53,16 +94,21 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     Returns
     -------
     pandas.DataFrame
-        Columns place_id, name, kind, lat, lon, events, organizations, activity (both, with
+        Columns place_id, name, label (the name in ``lang``, see :func:`place_label`), kind, lat,
+        lon, events, organizations, activity (both, with
         the places inside), radius (pixels), color ([r, g, b, a]), tip_title and tip_body (plain text),
         coord_source, approximate. Places without coordinates are left out (see
-        :func:`unplaced`), and past :data:`MAX_POINTS` places only the busiest are kept.
+        :func:`unplaced`), and past :data:`MAX_POINTS` places only the busiest are kept. The
+        busiest place comes first.
     """
     places = data.places
     events = data.events["place_id"].value_counts()
     orgs = data.organizations["place_id"].value_counts()
     own = pd.DataFrame({"events": events, "organizations": orgs}).fillna(0).astype("int64")
-    frame = places[["place_id", "name", "kind", "country_code"]].merge(coords, on="place_id", how="left")
+    local = places["name_local"] if "name_local" in places else pd.Series("", index=places.index)
+    frame = places[["place_id", "name", "kind", "country_code"]].assign(
+        label=[place_label(n, loc, lang) for n, loc in zip(places["name"], local, strict=True)])
+    frame = frame.merge(coords, on="place_id", how="left")
     frame = frame.loc[frame["lat"].notna() & frame["lon"].notna()].copy()
     tree = PlaceTree(places)
     frame["events"] = frame["place_id"].map(_rollup(tree, own["events"]) if len(own) else {}).fillna(0)
@@ -78,7 +124,8 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     tips = [_point_tooltip(row, lang) for row in frame.to_dict("records")]
     frame["tip_title"] = [title for title, _ in tips]
     frame["tip_body"] = [body for _, body in tips]
-    return frame.sort_values("activity", ascending=True, kind="stable").reset_index(drop=True)
+    # The busiest first: drawn first, so that a smaller place near a busy one stays visible on top of it.
+    return frame.sort_values(["activity", "name"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _point_tooltip(row: dict, lang: str) -> tuple[str, str]:
@@ -91,18 +138,23 @@ def _point_tooltip(row: dict, lang: str) -> tuple[str, str]:
         f"{t('col.coord_source', lang)}: {provenance}",
         str(row["detail"]),
     ]
-    return f"{row['name']} · {label('kind', row['kind'], lang)}", "\n".join(lines)
+    return f"{row['label'] or row['name']} · {label('kind', row['kind'], lang)}", "\n".join(lines)
 
 
-def unplaced(data: Dataset, coords: pd.DataFrame) -> list[str]:
-    """Return the names of the view's places that have no coordinates (listed beside the map, never drawn)."""
-    frame = data.places[["place_id", "name"]].merge(coords, on="place_id", how="left")
-    return [str(name) for name in frame.loc[frame["lat"].isna() | frame["lon"].isna(), "name"]]
+def unplaced(data: Dataset, coords: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Return the names (in ``lang``) of the view's places that have no coordinates (listed, never drawn)."""
+    places = data.places
+    local = places["name_local"] if "name_local" in places else pd.Series("", index=places.index)
+    frame = places[["place_id"]].assign(
+        label=[place_label(n, loc, lang) for n, loc in zip(places["name"], local, strict=True)])
+    frame = frame.merge(coords, on="place_id", how="left")
+    return [str(name) for name in frame.loc[frame["lat"].isna() | frame["lon"].isna(), "label"]]
 
 
 def approximate_names(points: pd.DataFrame) -> list[str]:
     """Return the names of the drawn places that stand at the point of a place they lie in."""
-    return [str(name) for name in points.loc[points["approximate"], "name"]] if len(points) else []
+    column = "label" if "label" in points else "name"
+    return [str(name) for name in points.loc[points["approximate"], column]] if len(points) else []
 
 
 def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -161,49 +213,127 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
     return grouped[columns]
 
 
-def graticule(step: int = 30) -> list[dict]:
-    """Return meridians and parallels every ``step`` degrees: geography that reads without basemap tiles."""
-    lines = [{"path": [[lon, lat] for lat in range(-80, 81, 10)]} for lon in range(-180, 181, step)]
-    lines += [{"path": [[lon, lat] for lon in range(-180, 181, 10)]} for lat in range(-60, 61, step)]
-    return lines
+class CompactDeck(pdk.Deck):
+    """A ``pydeck.Deck`` whose JSON has no indentation.
+
+    pydeck indents its JSON by two spaces per level, which makes a list of coordinates (the world's
+    outlines) several times larger on the wire than it needs to be.
+    """
+
+    def to_json(self) -> str:
+        """Return the deck as compact JSON (what ``st.pydeck_chart`` sends to the browser)."""
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
-def label_places(points: pd.DataFrame, width_px: int = 900, gap_px: tuple[int, int] = (110, 18)) -> list[str]:
-    """Return the places to label so that no two labels overlap at the initial view, busiest first.
+def basemap_style(theme: str | None) -> str:
+    """Return the CARTO basemap style (no token needed) that matches a Streamlit theme ("light" unless "dark").
 
-    A label is kept when no busier place's label sits within ``gap_px`` (horizontal, vertical)
-    pixels at the zoom :func:`fitted_view` picks for a map ``width_px`` wide.
+    The styles without place names: the map's own labels name the data's places, and a basemap's
+    names would collide with them.
+    """
+    return BASEMAP_STYLES["dark" if theme == "dark" else "light"]
+
+
+def _palette(theme: str | None) -> dict[str, list[int]]:
+    return THEME_COLOURS["dark" if theme == "dark" else "light"]
+
+
+def world_layers(theme: str | None = "light") -> list[pdk.Layer]:
+    """Return the land and the country outlines (Natural Earth, shipped): the map reads with no tiles."""
+    colours = _palette(theme)
+    return [
+        pdk.Layer("SolidPolygonLayer", id=LAND_LAYER_ID, data=[{"polygon": p} for p in world.land()],
+                  get_polygon="polygon", get_fill_color=colours["land"], pickable=False),
+        pdk.Layer("PathLayer", id=OUTLINE_LAYER_ID, data=[{"path": p} for p in world.outlines()], get_path="path",
+                  get_color=colours["outline"], get_width=1, width_units="'pixels'", width_min_pixels=1,
+                  pickable=False),
+    ]
+
+
+def spread(points: pd.DataFrame, km: float = SPREAD_KM) -> pd.DataFrame:
+    """Return the points with where each is drawn: places that share coordinates around them.
+
+    Places at the very same coordinates (a town shown at its district's point, a venue at its
+    city's) would hide each other at any zoom. The first of each group (one with coordinates of its
+    own, then the busiest) stays on the point; the others stand on a circle of ``km`` kilometres
+    around it, so that they come apart as the user zooms in; a leader line joins each to the point.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        :func:`map_points` (lat, lon, activity, approximate, name).
+    km : float
+        Radius of the circle.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``draw_lat`` and ``draw_lon`` (the coordinates shown), ``lat`` and ``lon``
+        unchanged (the tooltip gives them).
+    """
+    out = points.copy()
+    out["draw_lat"], out["draw_lon"] = out["lat"].astype(float), out["lon"].astype(float)
+    if out.empty:
+        return out
+    key = out["lat"].round(6).astype(str) + "," + out["lon"].round(6).astype(str)
+    for _, group in out.groupby(key, sort=False):
+        if len(group) < 2:
+            continue
+        ordered = group.sort_values(["approximate", "activity", "name"], ascending=[True, False, True])
+        lat0, lon0 = float(ordered["lat"].iloc[0]), float(ordered["lon"].iloc[0])
+        km_per_lon = 111.32 * max(math.cos(math.radians(lat0)), 0.01)
+        others = ordered.index[1:]
+        for k, index in enumerate(others):
+            angle = 2 * math.pi * k / len(others)  # the first one north of the point, then clockwise
+            out.loc[index, "draw_lat"] = lat0 + km / 111.32 * math.cos(angle)
+            out.loc[index, "draw_lon"] = lon0 + km / km_per_lon * math.sin(angle)
+    return out
+
+
+def fitted_view(points: pd.DataFrame, width: int = PHONE_WIDTH_PX, height: int = MAP_HEIGHT,
+                arcs: pd.DataFrame | None = None) -> View:
+    """Return the first view of the map: every drawn point and both ends of every link in ``width`` × ``height`` px."""
+    lons = (points["draw_lon"] if "draw_lon" in points else points["lon"]).astype(float).tolist()
+    lats = (points["draw_lat"] if "draw_lat" in points else points["lat"]).astype(float).tolist()
+    if arcs is not None and len(arcs):
+        for end in ("from", "to"):
+            lons += arcs[f"{end}_lon"].astype(float).tolist()
+            lats += arcs[f"{end}_lat"].astype(float).tolist()
+    return mapview.fitted_view(lons, lats, width, height)
+
+
+def place_labels(points: pd.DataFrame, arcs: pd.DataFrame, view: View, selected: tuple[str, ...] = ()) -> list[Label]:
+    """Return the labels of the places at a view: selected places first, then the busiest.
+
+    See :func:`dashlib.charts.mapview.place_labels`; ``points`` come from :func:`spread`.
     """
     if points.empty:
         return []
-    zoom = fitted_view(points).zoom
-    px_per_degree = 512 * 2**zoom / 360 * width_px / 1024
-    kept: list[tuple[float, float]] = []
-    chosen = []
-    for row in points.sort_values(["activity", "name"], ascending=[False, True]).itertuples():
-        x = row.lon * px_per_degree
-        y = -math.degrees(math.log(math.tan(math.pi / 4 + math.radians(row.lat) / 2))) * px_per_degree
-        if row.activity > 0 and all(abs(x - kx) > gap_px[0] or abs(y - ky) > gap_px[1] for kx, ky in kept):
-            kept.append((x, y))
-            chosen.append(row.place_id)
-    return chosen
+    ordered = points.sort_values(["activity", "name"], ascending=[False, True], kind="stable")
+    rows = [(r.place_id, r.draw_lon, r.draw_lat, r.radius, r.label) for r in ordered.itertuples()]
+    lines = [(r.from_lon, r.from_lat, r.to_lon, r.to_lat) for r in arcs.itertuples()] if len(arcs) else []
+    return mapview.place_labels(rows, view, lines, first=selected)
 
 
-def fitted_view(points: pd.DataFrame) -> pdk.ViewState:
-    """Return a view that shows every point: centred on their extent, zoomed to fit it."""
-    if points.empty:
-        return pdk.ViewState(latitude=20, longitude=0, zoom=1)
-    lats, lons = points["lat"].astype(float), points["lon"].astype(float)
-    span = max(lats.max() - lats.min(), (lons.max() - lons.min()) / 2, 0.02)
-    zoom = float(np.clip(math.log2(170 / span), 1, 11))
-    return pdk.ViewState(latitude=float((lats.max() + lats.min()) / 2),
-                         longitude=float((lons.max() + lons.min()) / 2), zoom=zoom, pitch=0)
+def _arc_ends(arcs: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """Return the arcs joining the drawn points (a place spread off its point is joined where it is drawn)."""
+    if arcs.empty or points.empty:
+        return arcs
+    where = points.set_index("place_id")[["draw_lon", "draw_lat"]]
+    arcs = arcs.copy()
+    for end in ("from", "to"):
+        ids = arcs[f"{end}_place"]
+        for axis in ("lon", "lat"):
+            drawn = ids.map(where[f"draw_{axis}"]).astype("float64")
+            arcs[f"{end}_{axis}"] = drawn.fillna(arcs[f"{end}_{axis}"].astype("float64"))
+    return arcs
 
 
 # pydeck reads every string argument as a JavaScript expression: literal strings need inner quotes.
 def map_deck(points: pd.DataFrame, arcs: pd.DataFrame, *, show_points: bool = True, show_arcs: bool = True,
-             show_labels: bool = True) -> pdk.Deck:
-    """Build the deck: points, arcs and labels over a theme-aware basemap.
+             show_labels: bool = True, width: int = PHONE_WIDTH_PX, height: int = MAP_HEIGHT,
+             theme: str | None = "light", selected: tuple[str, ...] = ()) -> pdk.Deck:
+    """Build the deck: land and borders, partner links, places, the selection ring and the labels.
 
     Parameters
     ----------
@@ -211,44 +341,77 @@ def map_deck(points: pd.DataFrame, arcs: pd.DataFrame, *, show_points: bool = Tr
         From :func:`map_points` and :func:`map_arcs`.
     show_points, show_arcs, show_labels : bool
         Layer toggles.
+    width, height : int
+        The map's size on screen in pixels: the first view fits every point in it, and the labels
+        are placed for that view.
+    theme : str or None
+        ``"dark"`` or ``"light"`` (Streamlit's theme type; unknown means light): the basemap style
+        and the colours of labels, land and outlines.
+    selected : tuple of str
+        Places to ring and label first (the place filter).
 
     Returns
     -------
-    pydeck.Deck
-        With ``map_style=None`` (Streamlit picks a light or dark basemap to match the theme); the
-        layers are drawn and readable even when basemap tiles cannot load.
+    CompactDeck
+        Over CARTO's basemap without labels (``map_provider="carto"``, no token; the page shows
+        its attribution). Natural Earth's land and outlines are drawn under the data, so the map
+        reads when the tiles cannot load.
     """
-    # Only what the layers and the tooltip read goes to the browser.
-    point_data = points[["place_id", "name", "lon", "lat", "radius", "color", "activity", "tip_title",
-                         "tip_body"]].to_dict("records")
-    arcs = arcs[["from_place", "to_place", "from_lon", "from_lat", "to_lon", "to_lat", "color", "width",
-                 "tip_title", "tip_body"]]
-    layers = []
-    if show_arcs and len(arcs):
+    colours = _palette(theme)
+    points = spread(points)
+    arcs = _arc_ends(arcs, points)
+    view = fitted_view(points, width, height, arcs if show_arcs else None)
+    chosen = tuple(p for p in selected if p in set(points["place_id"]))
+    layers = world_layers(theme)
+    point_data = points[["place_id", "name", "label", "lon", "lat", "draw_lon", "draw_lat", "radius", "color",
+                         "activity", "tip_title", "tip_body"]].to_dict("records")
+    moved = [p for p in point_data if (p["draw_lon"], p["draw_lat"]) != (p["lon"], p["lat"])]
+    if show_points and moved:
         layers.append(pdk.Layer(
-            "ArcLayer", id=ARC_LAYER_ID, data=arcs.to_dict("records"), get_source_position=["from_lon", "from_lat"],
+            "LineLayer", id=LEADER_LAYER_ID, data=moved, get_source_position=["lon", "lat"],
+            get_target_position=["draw_lon", "draw_lat"], get_color=colours["outline"], get_width=1,
+            width_units="'pixels'", pickable=False,
+        ))
+    if show_arcs and len(arcs):
+        arc_data = arcs[["from_place", "to_place", "from_lon", "from_lat", "to_lon", "to_lat", "color", "width",
+                         "tip_title", "tip_body"]].to_dict("records")
+        # Flat great circles (height 0): where a link runs is where the labels were kept off it.
+        layers.append(pdk.Layer(
+            "ArcLayer", id=ARC_LAYER_ID, data=arc_data, get_source_position=["from_lon", "from_lat"],
             get_target_position=["to_lon", "to_lat"], get_source_color="color", get_target_color="color",
-            get_width="width", width_units="'pixels'", great_circle=True, pickable=True, auto_highlight=True,
+            get_width="width", width_units="'pixels'", get_height=0, great_circle=True, pickable=True,
+            auto_highlight=True,
         ))
     if show_points and len(points):
         layers.append(pdk.Layer(
-            "ScatterplotLayer", id=POINT_LAYER_ID, data=point_data, get_position=["lon", "lat"],
-            get_radius="radius", radius_units="'pixels'", get_fill_color="color", get_line_color=[255, 255, 255, 230],
+            "ScatterplotLayer", id=POINT_LAYER_ID, data=point_data, get_position=["draw_lon", "draw_lat"],
+            get_radius="radius", radius_units="'pixels'", get_fill_color="color", get_line_color=colours["halo"],
             line_width_min_pixels=1.5, stroked=True, pickable=True, auto_highlight=True,
         ))
-    if show_labels and len(points):
-        keep = set(label_places(points))
-        labelled = [p for p in point_data if p["place_id"] in keep]
+    if chosen:
+        ring = [p for p in point_data if p["place_id"] in chosen]
         layers.append(pdk.Layer(
-            "TextLayer", id=LABEL_LAYER_ID, data=labelled, get_position=["lon", "lat"], get_text="name",
-            get_size=14, size_units="'pixels'", size_min_pixels=12, get_color=[128, 128, 128, 255],
-            get_pixel_offset=[0, -20],
+            "ScatterplotLayer", id=SELECTED_LAYER_ID, data=ring, get_position=["draw_lon", "draw_lat"],
+            get_radius=f"radius + {RING_GAP_PX}", radius_units="'pixels'", filled=False, stroked=True,
+            get_line_color=colours["ring"], line_width_min_pixels=RING_WIDTH_PX, line_width_max_pixels=RING_WIDTH_PX,
+            pickable=False,
+        ))
+    if show_labels and len(points):
+        by_id = {p["place_id"]: p for p in point_data}
+        labels = [{"place_id": lab.place_id, "text": by_id[lab.place_id]["label"],
+                   "draw_lon": by_id[lab.place_id]["draw_lon"], "draw_lat": by_id[lab.place_id]["draw_lat"],
+                   "anchor": lab.anchor, "baseline": lab.baseline, "offset": list(lab.offset)}
+                  for lab in place_labels(points, arcs if show_arcs else arcs.iloc[0:0], view, chosen)]
+        layers.append(pdk.Layer(
+            "TextLayer", id=LABEL_LAYER_ID, data=labels, get_position=["draw_lon", "draw_lat"], get_text="text",
+            get_size=LABEL_SIZE, size_units="'pixels'", get_color=colours["text"], get_text_anchor="anchor",
+            get_alignment_baseline="baseline", get_pixel_offset="offset", background=True,
+            get_background_color=colours["halo"], background_padding=[PAD_X, PAD_Y, PAD_X, PAD_Y],
             font_family="'Arial, Helvetica, sans-serif'", font_weight=600, character_set="'auto'", pickable=False,
         ))
-    layers.insert(0, pdk.Layer("PathLayer", id=GRATICULE_LAYER_ID, data=graticule(), get_path="path",
-                               get_color=[128, 128, 128, 70], get_width=1, width_units="'pixels'"))
-    return pdk.Deck(layers=layers, initial_view_state=fitted_view(points), map_style=None,
-                    tooltip=TOOLTIP)
+    initial = pdk.ViewState(longitude=view.longitude, latitude=view.latitude, zoom=view.zoom, pitch=0, bearing=0)
+    return CompactDeck(layers=layers, initial_view_state=initial, map_provider="carto",
+                       map_style=basemap_style(theme), tooltip=TOOLTIP)
 
 
 def places_table(data: Dataset, coords: pd.DataFrame, lang: str = "en", limit: int = 1_000) -> pd.DataFrame:
