@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import time
 from itertools import combinations
@@ -14,17 +15,21 @@ import pandas as pd
 import pytest
 
 from dashlib.charts import layout as network_layout
+from dashlib.charts.layout import NARROW, WIDE
 from dashlib.charts.locale import count_text, format_count
 from dashlib.charts.network import (
     LABEL_CHARS,
+    LABEL_CHARS_NARROW,
     LABELLED_MOST,
     MAX_WIDENING,
+    ego_caption,
     line_width,
     network_alt_text,
     network_figure,
     ranking_caption,
     selected_org_ids,
     short_name,
+    source_notes,
     summary_caption,
 )
 from dashlib.charts.style import esc
@@ -101,9 +106,10 @@ def node_traces(fig) -> list[dict]:
 def label_boxes(fig, width: float = 900) -> list[tuple[str, tuple[float, float, float, float]]]:
     """Each node label's box in px of the figure drawn ``width`` px wide (y down from its top).
 
-    A label is about 6.5 px per character and 14 px per line (11-13 px Source Sans); the box sits on
-    the side of its marker that ``textposition`` names, past the marker's radius as plotly offsets
-    it (radius / 0.8 + 1). The plot is the figure less its margins, scaled by its axis ranges.
+    A label is 6.3 px per character (the widest average Chromium drew for an 11 px label) and 14 px
+    per line; the box sits on the side of its marker that ``textposition`` names, past the marker's
+    radius as plotly offsets it (radius / 0.8 + 1). The plot is the figure less its margins, scaled
+    by its axis ranges. Empty labels (left out) have no box.
     """
     layout = fig.to_dict()["layout"]
     margin = {"l": 80, "r": 80, "t": 100, "b": 80, **layout.get("margin", {})}
@@ -117,8 +123,10 @@ def label_boxes(fig, width: float = 900) -> list[tuple[str, tuple[float, float, 
         sizes = tr["marker"]["size"]
         sizes = [sizes] * count if isinstance(sizes, int | float) else list(sizes)
         for x, y, text, size, side in zip(tr["x"], tr["y"], tr["text"], sizes, sides, strict=True):
+            if not text:
+                continue
             lines = [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in re.split(r"<br\s*/?>", text)]
-            w, h = 6.5 * max(len(line) for line in lines), 14.0 * len(lines)
+            w, h = 6.3 * max(len(line) for line in lines), 14.0 * len(lines)
             px = margin["l"] + (x - x0) / (x1 - x0) * plot_w
             py = margin["t"] + (y1 - y) / (y1 - y0) * plot_h
             gap = size / 2 / 0.8 + 1
@@ -330,7 +338,7 @@ def test_layout_gives_each_component_its_own_room_by_size(graph):
         boxes.append((min(xs), min(ys), max(xs), max(ys)))
     main = boxes[0]
     # The main component fills the area across and most of it down (the small ones share a strip).
-    assert main[2] - main[0] > 1.9 and main[3] - main[1] > 1.4
+    assert main[2] - main[0] > 1.8 and main[3] - main[1] > 1.4
     for a, b in combinations(boxes, 2):  # no component reaches into another's box
         assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
 
@@ -382,8 +390,8 @@ def test_node_traces_carry_org_ids_and_type_labels(graph, lang):
     assert ("City network" in names) if lang == "en" else ("Réseau de villes" in names)
 
 
-def test_edges_are_drawn_by_type_with_hover_at_their_middle(graph):
-    fig = network_figure(graph)
+def test_edges_are_drawn_by_type_with_hover_at_their_middle(graph, dataset):
+    fig = network_figure(graph, sources=dataset.sources)
     data = fig.to_dict()["data"]
     lines = [tr for tr in data if tr.get("mode") == "lines"]
     assert {tr["name"] for tr in lines} >= {"Cooperation", "Support", "Recognition", "Took part together"}
@@ -398,7 +406,11 @@ def test_edges_are_drawn_by_type_with_hover_at_their_middle(graph):
     praise = next(h for h in hover[0]["hovertext"]
                   if h.startswith(f"<b>Recognition</b><br>{esc(graph.nodes[unep]['name'])} → {esc('Beijing')}"))
     assert esc(quote) in praise.replace("<br>", " ")
-    assert praise.endswith("<br>Source: press-release-fr")
+    # The source by its title, its kind of quote and its authority, never by its id.
+    press = dataset.sources.set_index("source_id").loc["press-release-fr"]
+    source = praise.split("<br>Source: ", 1)[1].replace("<br>", " ")
+    assert source == esc(f"{press['title']} · verbatim from the source · {label('authority', press['authority'])}")
+    assert "press-release-fr" not in praise
     # The quote is wrapped: no line of it runs far past 60 characters.
     assert max(len(line) for line in praise.split("<br>")) <= 90
 
@@ -446,19 +458,31 @@ def test_figure_reads_on_light_and_dark_themes(graph):
     assert 500 <= layout["height"] <= 700
 
 
-@pytest.mark.parametrize(("org_types", "lang", "width"), [
-    ((), "en", 900), ((), "fr", 900), ((), "en", 700), (("city_network",), "en", 900)])
-def test_no_two_node_labels_overlap(dataset, org_types, lang, width):
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize(("size", "width"), [(WIDE, 640), (WIDE, 820), (WIDE, 1100), (NARROW, 320), (NARROW, 358)])
+@pytest.mark.parametrize(("org_types", "centre"), [
+    ((), None), (("city_network",), None), ((), "iclei"), ((), "beijing"), ((), "turku-epo")])
+def test_no_two_node_labels_overlap(dataset, org_types, centre, lang, size, width):
+    # The whole network, a filtered one, and the own networks of organisations clicked; each figure
+    # drawn at least as wide as its width class (a column of 640 px and more, or a phone's).
     view = flt.apply(dataset, flt.Filters(org_types=org_types)) if org_types else dataset
-    fig = network_figure(network.build_graph(view, full=dataset), lang)
+    graph = network.ego_network(view, [centre], dataset) if centre else network.build_graph(view, full=dataset)
+    fig = network_figure(graph, lang, selected=[centre] if centre else (), size=size)
     boxes = label_boxes(fig, width)
+    assert len(boxes) >= min(graph.number_of_nodes(), 12) * 2 // 3  # most are labelled
     clashes = [(a, b) for (a, p), (b, q) in combinations(boxes, 2)
                if min(p[2], q[2]) > max(p[0], q[0]) and min(p[3], q[3]) > max(p[1], q[1])]
     assert not clashes
     layout = fig.to_dict()["layout"]
     floor = layout["height"] - layout["margin"]["b"]  # the legend's rows are below
-    for name, (left, top, right, bottom) in boxes:  # and none is cut by the figure's edge or on the legend
-        assert left >= -0.5 and right <= width + 0.5 and top >= -0.5 and bottom <= floor + 0.5, name
+    top_edge = layout["margin"]["t"]  # the toolbar is above
+    for name, (left, top, right, bottom) in boxes:  # and none is cut by the figure's edge or under the legend
+        assert left >= -0.5 and right <= width + 0.5 and top >= top_edge - 0.5 and bottom <= floor + 0.5, name
+    if centre:  # the chosen organisation is always named
+        assert any(name == short_name(graph.nodes[centre].get("name_fr") if lang == "fr" and
+                                      graph.nodes[centre].get("name_fr") else graph.nodes[centre]["name"],
+                                      LABEL_CHARS if size == WIDE else LABEL_CHARS_NARROW)
+                   for name, _ in boxes)
 
 
 def test_a_large_network_is_drawn_quickly():
@@ -472,19 +496,26 @@ def test_a_large_network_is_drawn_quickly():
     began = time.perf_counter()
     fig = network_figure(big)
     elapsed = time.perf_counter() - began
-    assert len(label_boxes(fig)) == 150
+    assert sum(len(tr["customdata"]) for tr in node_traces(fig)) == 150
+    assert 5 <= len(label_boxes(fig)) <= LABELLED_MOST  # the hubs named, no label on another
     # About 1 s on an idle 2-core machine (layout and label placement); generous for a loaded one.
     assert elapsed < 20, f"{elapsed:.1f} s"
 
 
 def test_labels_are_short_names_and_the_hover_has_the_whole_name(graph):
     fig = network_figure(graph)
+    labelled = 0
     for tr in node_traces(fig):
         for (org_id,), text, hover in zip(tr["customdata"], tr["text"], tr["hovertext"], strict=True):
             name = graph.nodes[org_id]["name"]
-            assert text == esc(short_name(name)) and len(html.unescape(text)) <= LABEL_CHARS
+            assert text in ("", esc(short_name(name))) and len(html.unescape(text)) <= LABEL_CHARS
             assert esc(name) in hover.replace("<br>", " ")
+            labelled += bool(text)
         assert tr["textfont"]["size"] == 11
+    assert labelled == graph.number_of_nodes()  # eighteen organisations: room for every label
+    narrow = network_figure(graph, size=NARROW)
+    texts = [html.unescape(t) for tr in node_traces(narrow) for t in tr["text"] if t]
+    assert len(texts) >= graph.number_of_nodes() * 2 // 3 and max(map(len, texts)) <= LABEL_CHARS_NARROW
 
 
 @pytest.mark.parametrize(("lang", "country", "links", "award_date"), [
@@ -795,9 +826,13 @@ def test_summarised_figure_is_small_escaped_and_widens_lines_by_count(big):
     assert counted and all("For example: " in h for h in counted)
     assert any(re.search(r"<b>(\d+ relations|1 relation)</b><br>For example: ", h) for h in hover)
     assert any("&lt;img src=x onerror=alert(1)&gt; Org" in h for h in hover)
-    # The most linked organisations are labelled; the others only in their hover.
+    # The most linked organisations are labelled as far as they keep off each other (at least the
+    # hubs); the others only in their hover.
     labels = [t for tr in node_traces(fig) for t in tr["text"] if t]
-    assert len(labels) == LABELLED_MOST
+    assert 5 <= len(labels) <= LABELLED_MOST
+    boxes = label_boxes(fig, 640)
+    assert not [(a, b) for (a, p), (b, q) in combinations(boxes, 2)
+                if min(p[2], q[2]) > max(p[0], q[0]) and min(p[3], q[3]) > max(p[1], q[1])]
 
 
 def test_line_width_grows_with_the_count_on_a_log_scale():
@@ -847,3 +882,199 @@ def test_a_large_network_without_links_still_shows_its_first_organisations(big):
     assert summary_caption(graph) == "Showing the 150 most connected of 200 organisations."
     assert network_figure(graph) is not None
     assert network.degree_ranking(graph)["links"].eq(0).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# An organisation's own network (a click, the list beside the chart, or the sidebar)
+
+
+def _pairs(graph: nx.MultiGraph) -> list[tuple[str, str, str]]:
+    return sorted((*sorted((str(u), str(v))), str(k)) for u, v, k in graph.edges(keys=True))
+
+
+@pytest.mark.parametrize("filters", [flt.Filters(), flt.Filters(relation_types=("support", "affiliation")),
+                                     flt.Filters(org_types=("city_network", "local_government"))])
+def test_an_own_network_keeps_every_link_of_the_organisation_and_among_its_partners(dataset, filters):
+    # In what the other filters keep, the own network of each organisation is the whole network
+    # around it: the organisation, every partner, and every link between two of them.
+    view = flt.apply(dataset, filters)
+    whole = network.build_graph(view, dataset)
+    for org in whole.nodes:
+        own = network.ego_network(view, [org], dataset)
+        around = {org, *whole.neighbors(org)}
+        assert set(own.nodes) == around, org
+        assert _pairs(own) == _pairs(whole.subgraph(around)), org
+        assert own.degree(org) == whole.degree(org)  # all of its links
+        assert own.graph["ego"] == (org,)
+
+
+def test_the_own_network_is_what_a_filter_on_the_organisation_loses(dataset):
+    # Narrowed to one organisation, the filter keeps its own participations only: the panellists of
+    # the side event lose the shared event with each other. Their own network keeps it.
+    whole = network.build_graph(dataset)
+    panel_event, panel = side_event_panellists(dataset)
+    org = panel[0]
+    narrowed = network.build_graph(flt.apply(dataset, flt.Filters(orgs=(org,))), dataset)
+    own = network.ego_network(dataset, [org], dataset)
+    assert narrowed.degree(org) < whole.degree(org) == own.degree(org)
+    assert set(panel) <= set(own.nodes)
+    assert all(own.has_edge(a, b, key=f"co_participation:{panel_event}") for a, b in combinations(panel, 2))
+
+
+def test_an_unknown_organisation_has_an_empty_own_network(dataset):
+    own = network.ego_network(dataset, ["no-such-org"], dataset)
+    assert own.number_of_nodes() == 0 and own.graph["ego"] == ()
+    assert network_figure(own) is None
+
+
+def test_the_chosen_organisation_is_highlighted_and_its_partners_are_not_dimmed(dataset):
+    own = network.ego_network(dataset, ["iclei"], dataset)
+    fig = network_figure(own, selected=["iclei"])
+    for tr in node_traces(fig):
+        for i, (org_id,) in enumerate(tr["customdata"]):
+            assert tr["marker"]["line"]["width"][i] == (4 if org_id == "iclei" else 1)
+            assert tr["marker"]["opacity"][i] == 1.0
+            if org_id == "iclei":
+                assert tr["text"][i] == "<b>ICLEI</b>"
+    caption = ego_caption(own)
+    assert caption.startswith("**The network of ICLEI – Local Governments for Sustainability**: 2 partners")
+    assert ego_caption(own, "fr").startswith("**Le réseau de ICLEI – Local Governments for Sustainability** : "
+                                             "2 partenaires")
+    assert ego_caption(network.build_graph(dataset)) is None
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_hover_texts_name_sources_and_escape_once(graph, dataset, lang):
+    fig = network_figure(graph, lang, sources=dataset.sources)
+    texts = [h for tr in fig.to_dict()["data"] for h in tr.get("hovertext") or []]
+    ids = set(dataset.sources["source_id"])
+    notes = source_notes(dataset.sources, lang)
+    for text in texts:
+        for line in text.split("<br>"):
+            assert line.removeprefix("Source: ").removeprefix("Source : ") not in ids, line
+        # Escaped once, and in the references plotly reads back (it shows "&quot;" as is).
+        assert "&quot;" not in text and "&amp;" not in text, text
+    sources = [html.unescape(re.split(r"Source ?: ", h, maxsplit=1)[1].split("<br><i>")[0].replace("<br>", " "))
+               for h in texts if re.search(r"Source ?: ", h)]
+    assert sources and all(s in notes.values() for s in sources)
+    # A quote with double quotes in it reads with its quotes.
+    energy = [h for h in texts if "京能集团" in h]
+    assert energy and all("&#34;京能集团&#34;" in h for h in energy)
+    kinds = {"en": "verbatim from the source", "fr": "cité mot pour mot de la source"}
+    assert any(kinds[lang] in html.unescape(s) for s in sources)
+
+
+def test_french_names_in_french(dataset):
+    graph = network.build_graph(dataset)
+    unep = find(graph, "(UNEP)")
+    french = graph.nodes[unep].get("name_fr")
+    if not french:
+        pytest.skip("the package has no French names")
+    fig = network_figure(graph, "fr")
+    nodes = {c[0]: (text, hover) for tr in node_traces(fig)
+             for c, text, hover in zip(tr["customdata"], tr["text"], tr["hovertext"], strict=True)}
+    assert nodes[unep][1].startswith(f"<b>{esc(french)}"[:40])
+    ranking = network.degree_ranking(graph, lang="fr").set_index("org_id")
+    assert ranking.at[unep, "name"] == french
+    assert network.degree_ranking(graph).set_index("org_id").at[unep, "name"] == graph.nodes[unep]["name"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The page (AppTest)
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+NETWORK_PAGE = "pages/network.py"
+
+
+def open_network(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(NETWORK_PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    """The page's figures by width class (its meta says which)."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["meta"]["size"]: spec for spec in specs}
+
+
+def drawn_ids(spec: dict) -> set[str]:
+    return {c[0] for tr in spec["data"] if tr.get("customdata") for c in tr["customdata"]}
+
+
+def test_page_draws_a_wide_and_a_narrow_figure_of_the_same_network(dataset):
+    at = open_network()
+    specs = figures(at)
+    assert set(specs) == {"wide", "narrow"}
+    assert drawn_ids(specs["wide"]) == drawn_ids(specs["narrow"]) == set(dataset.organizations["org_id"])
+    assert specs["narrow"]["layout"]["height"] > specs["wide"]["layout"]["height"]
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert len(set(keys)) == 2
+
+
+@pytest.mark.parametrize("org", ["iclei", "turku-epo", "beijing"])
+def test_page_shows_the_own_network_of_the_chosen_organisation(dataset, org):
+    at = open_network(org=org)
+    whole = network.build_graph(dataset)
+    around = {org, *whole.neighbors(org)}
+    for spec in figures(at).values():
+        assert drawn_ids(spec) == around
+        assert spec["layout"]["meta"]["selected"] == [org]
+    # The ranking lists the same organisations, as many rows as there are (no empty rows).
+    ranking = at.dataframe[0].value
+    names = dict(zip(dataset.organizations["org_id"], dataset.organizations["name"], strict=True))
+    assert sorted(ranking.iloc[:, 0]) == sorted(names[o] for o in around)
+    assert at.selectbox(key="network_pick").value == org
+    assert any(m.value.startswith(f"**The network of {names[org][:5]}") for m in at.markdown)
+
+
+def test_the_list_beside_the_chart_does_what_a_click_does(dataset):
+    at = open_network()
+    pick = at.selectbox(key="network_pick")
+    assert pick.value is None and pick.label == "Show the network of"
+    assert "iclei" in pick.options or "ICLEI – Local Governments for Sustainability" in pick.options
+    pick.set_value("iclei").run()
+    assert not at.exception
+    assert at.multiselect(key="f_orgs").value == ["iclei"]  # every other view narrows to it
+    assert at.query_params["org"] in ("iclei", ["iclei"])
+    assert drawn_ids(figures(at)["wide"]) == {"iclei", *network.build_graph(dataset).neighbors("iclei")}
+    # Back to everyone: the button under the caption.
+    show_all = next(b for b in at.button if b.label == "Show every organisation")
+    show_all.click().run()
+    assert at.multiselect(key="f_orgs").value == []
+    assert at.selectbox(key="network_pick").value is None
+    assert drawn_ids(figures(at)["wide"]) == set(dataset.organizations["org_id"])
+
+
+def test_page_in_french(dataset):
+    at = open_network(lang="fr", org="iclei")
+    assert at.selectbox(key="network_pick").label == "Afficher le réseau de"
+    assert any(m.value.startswith("**Le réseau de ") for m in at.markdown)
+    spec = figures(at)["wide"]
+    names = {tr["name"] for tr in spec["data"] if tr.get("customdata")}
+    assert "Réseau de villes" in names
+    hover = next(tr for tr in spec["data"] if tr.get("meta") == "edge-hover")["hovertext"]
+    assert all("Source : " in h for h in hover if "Source" in h)
+
+
+@pytest.mark.parametrize(("choice", "expected"), [(None, "png"), ("svg", "svg"), ("png", "png")])
+def test_the_chart_is_saved_as_an_image(choice, expected):
+    at = open_network()
+    if choice:
+        at.session_state["network_image_format"] = choice
+        at.run()
+    for chart in at.get("plotly_chart"):
+        config = json.loads(chart.proto.config)
+        assert config["toImageButtonOptions"]["format"] == expected
+        assert config["toImageButtonOptions"]["filename"] == "climate-action-atlas-network"
+        assert config["displayModeBar"] is True and config["displaylogo"] is False
+        assert ("scale" in config["toImageButtonOptions"]) == (expected == "png")
+    # Every chart keeps its text alternative.
+    assert all(chart.proto.alt.startswith("Network of ") for chart in at.get("plotly_chart"))

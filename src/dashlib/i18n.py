@@ -121,7 +121,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.caption": "Organisations coloured by type and sized by links; hover a link for the quote that "
         "states it.",
         "network.ranking": "Most connected partners",
-        "network.select_hint": "Click an organisation to narrow every view to it.",
+        "network.select_hint": "Click an organisation, or choose it in the list above, to see its own network; "
+        "every other page narrows to it.",
         "network.alt": "Network of {organisations} and {links}",
         "network.organisations": "{n} organisations",
         "network.organisations_one": "{n} organisation",
@@ -143,6 +144,22 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.ranking_top": "The {shown} most connected of {total} organisations.",
         "network.links_counted": "Links: each relation, and each other organisation met at a shared event, "
         "counts one.",
+        # The network of a chosen organisation, the list beside the chart, image export (issue 12).
+        "network.pick": "Show the network of",
+        "network.pick_all": "All organisations",
+        "network.pick_help": "Does what a click on an organisation in the chart does: shows its own network (its "
+        "partners and the links among them) and narrows every other page to it.",
+        "network.show_all": "Show every organisation",
+        "network.ego": "**The network of {names}**: {partners} and the links among them. The other pages show only "
+        "what concerns it.",
+        "network.ego_several": "**The network of {names}**: {partners} and the links among them. The other pages show "
+        "only what concerns them.",
+        "network.partners": "{n} partners",
+        "network.partners_one": "{n} partner",
+        "network.unknown_source": "unknown source",
+        "chart.image_format": "Save the chart as",
+        "chart.image_help": "The camera button in the chart's toolbar (at its top right) saves the chart as an image "
+        "in this format: PNG for a picture, SVG for a drawing that stays sharp at any size.",
         "data.title": "Data & sources",
         "data.tables": "Tables",
         "data.source_text": "Source text, with every quoted span highlighted",
@@ -389,7 +406,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.caption": "Organisations colorées par type et dimensionnées par leurs liens ; survolez un lien "
         "pour lire la citation qui l'établit.",
         "network.ranking": "Partenaires les plus connectés",
-        "network.select_hint": "Cliquez sur une organisation pour y restreindre toutes les vues.",
+        "network.select_hint": "Cliquez sur une organisation, ou choisissez-la dans la liste ci-dessus, pour voir "
+        "son propre réseau ; toutes les autres pages s'y restreignent.",
         "network.alt": "Réseau de {organisations} et {links}",
         "network.organisations": "{n} organisations",
         "network.organisations_one": "{n} organisation",
@@ -411,6 +429,22 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "network.ranking_top": "Les {shown} organisations les plus connectées sur {total}.",
         "network.links_counted": "Liens : chaque relation, et chaque autre organisation rencontrée lors d'un "
         "événement commun, compte pour un.",
+        # The network of a chosen organisation, the list beside the chart, image export (issue 12).
+        "network.pick": "Afficher le réseau de",
+        "network.pick_all": "Toutes les organisations",
+        "network.pick_help": "Fait ce que fait un clic sur une organisation du graphique : affiche son propre réseau "
+        "(ses partenaires et les liens entre eux) et restreint toutes les autres pages à elle.",
+        "network.show_all": "Afficher toutes les organisations",
+        "network.ego": "**Le réseau de {names}** : {partners} et les liens entre eux. Les autres pages n'affichent "
+        "que ce qui la concerne.",
+        "network.ego_several": "**Le réseau de {names}** : {partners} et les liens entre eux. Les autres pages "
+        "n'affichent que ce qui les concerne.",
+        "network.partners": "{n} partenaires",
+        "network.partners_one": "{n} partenaire",
+        "network.unknown_source": "source inconnue",
+        "chart.image_format": "Enregistrer le graphique en",
+        "chart.image_help": "Le bouton appareil photo de la barre d'outils du graphique (en haut à droite) enregistre "
+        "le graphique en image dans ce format : PNG pour une image, SVG pour un dessin qui reste net à toute taille.",
         "data.title": "Données et sources",
         "data.tables": "Tables",
         "data.source_text": "Texte de la source, chaque passage cité étant surligné",

@@ -8,13 +8,20 @@ then draws:
   Which pairs are linked, and whether by a relation or only by shared events, decides the
   picture; it is cached on :func:`layout_key`, so the app's reruns lay out a network once.
 - :func:`place_labels`: on which side of its marker each label goes, so that labels keep off
-  each other, the markers and the links, and the axis ranges that leave room for them all.
+  each other, the markers and the links, and the axis ranges that leave room for them all;
+  :func:`clear_labels` then leaves out any label that would still cover another or a marker.
+
+Labels are placed in the pixels of a chart of a given width (a :class:`ChartSize`). A figure
+placed for one width stays clear when drawn wider (points only move apart), not narrower; so the
+pages draw one figure per width class, :data:`WIDE` and :data:`NARROW`, and show the one that fits
+the chart's column (see :mod:`dashlib.ui.charts`).
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -28,10 +35,11 @@ CO_PARTICIPATION_LENGTH = 1.8  # ideal length of a link made only of shared even
 ASPECT = 1.6  # width / height of the area a layout fills: the network figure's plot (about 880 × 560 px)
 LABEL_RATIO = 2.5  # a cell is cut side by side only when this many times wider than tall: labels are wide
 STRETCH = 1.6  # how much more a component may be stretched one way than the other to fill its cell
-CELL_MARGIN = 0.04  # share of a cell's width and height left empty on each side
-# px per character of a label as placed: well over the ~5.5 px average of an 11 px font, so that
-# labels still stay apart in a narrower column (a 1400 px window gives the chart about 670 px).
-CHAR_PX = 7.5
+CELL_MARGIN = 0.1  # share of a cell's width and height left empty on each side: components keep apart
+# px per character of a label as placed: over the widest average measured in Chromium for an 11 px
+# label (6.3 px, a fallback sans-serif when no web font loads; Source Sans averages about 5.5 px).
+# The figure is placed for the narrowest chart of its width class (ChartSize), not for a guess.
+CHAR_PX = 6.6
 LINE_PX = 14.0  # px per line of a label
 EDGE_COST = 4.0  # px² a label pays per px of link it covers (a label on a label pays 4 per px²)
 RANK_COST = 60.0  # px² a label pays for each step down its list of preferred sides
@@ -41,6 +49,21 @@ TEXT_POSITIONS = ("top center", "bottom center", "middle right", "middle left",
                   "top right", "top left", "bottom right", "bottom left")
 
 Position = tuple[float, float]
+
+
+class ChartSize(NamedTuple):
+    """A width class of the charts: its name and the narrowest width (px) a chart of the class is drawn at."""
+
+    name: str
+    width: int
+
+
+#: A column at least 640 px wide: a desktop or a tablet in landscape (the main column of a
+#: 1280 px window is about 820 px wide).
+WIDE = ChartSize("wide", 640)
+#: Anything narrower, down to a phone of 360 px (whose column is about 328 px wide).
+NARROW = ChartSize("narrow", 320)
+SIZES = (WIDE, NARROW)
 
 
 # Nodes -------------------------------------------------------------------------------------------
@@ -211,7 +234,11 @@ def _treemap(weights: list[int], cell: Cell) -> list[Cell]:
 
 
 def _fill(pos: dict[str, Position], cell: Cell) -> dict[str, Position]:
-    """Scale a component into its cell (less a margin): evenly, then up to STRETCH times more the roomier way."""
+    """Scale a component into its cell (less a margin): evenly, then up to STRETCH times more the roomier way.
+
+    A component lies along x (see :func:`_component_layout`); in a cell taller than wide it is
+    turned upright first (x and y swapped), so that it fills the cell rather than a strip of it.
+    """
     x0, y0, x1, y1 = cell
     width, height = (x1 - x0) * (1 - 2 * CELL_MARGIN), (y1 - y0) * (1 - 2 * CELL_MARGIN)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -221,6 +248,11 @@ def _fill(pos: dict[str, Position], cell: Cell) -> dict[str, Position]:
     mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     if span_x <= 1e-9:
         return {n: (cx, cy) for n in pos}
+    if height > width and span_x > span_y:  # a tall cell (a phone's chart): the longest extent upright
+        pos = {n: (y, x) for n, (x, y) in pos.items()}
+        (span_x, span_y), (mx, my) = (span_y, span_x), (my, mx)
+        if span_x <= 1e-9:
+            return {n: (cx, cy + (y - my) * height / span_y) for n, (_, y) in pos.items()}
     even = min(width / span_x, height / span_y) if span_y > 1e-9 else width / span_x
     sx = min(width / span_x, even * STRETCH)
     sy = min(height / span_y, even * STRETCH) if span_y > 1e-9 else 0.0
@@ -293,7 +325,8 @@ def _preferred_sides(graph: nx.Graph, pos: dict[str, Position], node: str) -> li
 
 
 def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, float], labels: dict[str, str],
-                 plot_px: tuple[float, float]) -> tuple[dict[str, str], tuple[float, float], tuple[float, float]]:
+                 plot_px: tuple[float, float], label_room: float = 1.0,
+                 ) -> tuple[dict[str, str], tuple[float, float], tuple[float, float]]:
     """Choose each label's side so labels overlap neither each other nor other nodes; fit the axes around them.
 
     Works in the plot's pixels as drawn (``plot_px``, width and height), a label being
@@ -319,6 +352,11 @@ def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, flo
         Each node's label; '' for none.
     plot_px : (float, float)
         Width and height of the plot area in px.
+    label_room : float
+        Share of the plot's width (and height) the axis ranges leave at most for a label beyond
+        the outermost markers. In a narrow plot, room for a whole label on each side squeezes the
+        network into a strip: with less, the labels of the outer nodes turn inwards (sticking out
+        costs), and :func:`clear_labels` leaves out any that still would not fit.
 
     Returns
     -------
@@ -348,8 +386,11 @@ def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, flo
         """Return the axis ranges with room for each marker and its label on the chosen side."""
         room = offsets[rows, choice]
         half = size / 2
-        return (_fit_range(xs, np.maximum(half, -room[:, 0]), np.maximum(half, room[:, 2]), plot_w),
-                _fit_range(ys, np.maximum(half, room[:, 3]), np.maximum(half, -room[:, 1]), plot_h))
+        cap_w, cap_h = label_room * plot_w, label_room * plot_h
+        return (_fit_range(xs, np.maximum(half, np.minimum(-room[:, 0], cap_w)),
+                           np.maximum(half, np.minimum(room[:, 2], cap_w)), plot_w),
+                _fit_range(ys, np.maximum(half, np.minimum(room[:, 3], cap_h)),
+                           np.maximum(half, np.minimum(-room[:, 1], cap_h)), plot_h))
 
     x_range, y_range = fit(chosen)
     small = len(placed) <= PLACE_SMALL
@@ -377,7 +418,8 @@ def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, flo
             close[i] = False
             fixed[i] = _overlaps(candidates[i], markers[close]).sum(axis=1)
             fixed[i] += _crossings(candidates[i], segments[near(i, spans)]).sum(axis=1) * EDGE_COST
-            fixed[i] += (area[i] - _overlaps(candidates[i], plot)[:, 0]) * 0.5  # the axes widen for it
+            # Sticking out: the axes widen for it, up to label_room; past that the label would be cut.
+            fixed[i] += (area[i] - _overlaps(candidates[i], plot)[:, 0]) * (0.5 if label_room >= 1 else 4.0)
             fixed[i] += ranks
         before = chosen.copy()
         boxes = candidates[rows, chosen]
@@ -392,3 +434,77 @@ def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, flo
         if np.array_equal(chosen, before):
             break
     return {n: sides[i][chosen[i]] for i, n in enumerate(nodes)}, x_range, y_range
+
+
+LABEL_GAP = 2.0  # px kept free around a label when checking it against the others
+MARKER_CORE = 0.25  # share of a marker's diameter no label may cover
+NAMED_FIRST = 5  # the first labels in order may cover other markers (a dense network still names its hubs)
+
+
+def label_boxes(pos: dict[str, Position], sizes: dict[str, float], labels: dict[str, str], sides: dict[str, str],
+                x_range: tuple[float, float], y_range: tuple[float, float],
+                plot_px: tuple[float, float]) -> dict[str, Box]:
+    """Return where each non-empty label is drawn, in px of the plot (left, top, right, bottom; y downwards).
+
+    The same model as :func:`place_labels`: :data:`CHAR_PX` per character, :data:`LINE_PX` per
+    line, on the side of its marker that ``sides`` names, past the marker's radius.
+    """
+    plot_w, plot_h = plot_px
+    boxes = {}
+    for node, text in labels.items():
+        if not text:
+            continue
+        x = (pos[node][0] - x_range[0]) / (x_range[1] - x_range[0]) * plot_w
+        y = (y_range[1] - pos[node][1]) / (y_range[1] - y_range[0]) * plot_h
+        boxes[node] = _label_box(x, y, sizes[node], CHAR_PX * len(text), LINE_PX, sides[node])
+    return boxes
+
+
+def clear_labels(pos: dict[str, Position], sizes: dict[str, float], labels: dict[str, str], sides: dict[str, str],
+                 x_range: tuple[float, float], y_range: tuple[float, float], plot_px: tuple[float, float],
+                 order: list[str]) -> dict[str, str]:
+    """Leave out the labels that would still cover another label, another node's marker or the plot's edge.
+
+    :func:`place_labels` weighs overlaps against each other; in a crowded network (or a narrow
+    chart) the best side can still cover something. Here labels are taken in ``order`` (the
+    selected organisation first, then the most linked), and a label is kept only if its box,
+    :data:`LABEL_GAP` px larger all round, touches no label kept before it and the middle of no
+    other marker (:data:`MARKER_CORE` of its diameter; the first :data:`NAMED_FIRST` labels
+    kept may, so that a dense network still names its hubs), and lies inside the plot. A label
+    left out is still in the node's hover text.
+
+    Parameters
+    ----------
+    pos, sizes, labels, sides, x_range, y_range, plot_px
+        As :func:`place_labels` takes and returns them.
+    order : list of str
+        Nodes, the label to keep first first.
+
+    Returns
+    -------
+    dict of str to str
+        ``labels`` with the labels left out set to ''.
+    """
+    plot_w, plot_h = plot_px
+    boxes = label_boxes(pos, sizes, labels, sides, x_range, y_range, plot_px)
+    markers = {}  # each marker's core: a label may graze a marker's rim, never hide its middle
+    for node in pos:
+        x = (pos[node][0] - x_range[0]) / (x_range[1] - x_range[0]) * plot_w
+        y = (y_range[1] - pos[node][1]) / (y_range[1] - y_range[0]) * plot_h
+        r = sizes[node] / 2 * MARKER_CORE
+        markers[node] = (x - r, y - r, x + r, y + r)
+    kept: dict[str, str] = dict.fromkeys(labels, "")
+    taken: list[Box] = []
+    for node in [*order, *sorted(set(boxes) - set(order))]:
+        if node not in boxes:
+            continue
+        left, top, right, bottom = boxes[node]
+        grown = np.array([[left - LABEL_GAP, top - LABEL_GAP, right + LABEL_GAP, bottom + LABEL_GAP]])
+        inside = left >= -0.5 and top >= -0.5 and right <= plot_w + 0.5 and bottom <= plot_h + 0.5
+        others = [box for other, box in markers.items() if other != node] if len(taken) >= NAMED_FIRST else []
+        if not inside or (taken and _overlaps(grown, np.array(taken)).any()) or (
+                others and _overlaps(grown, np.array(others)).any()):
+            continue
+        kept[node] = labels[node]
+        taken.append(boxes[node])
+    return kept

@@ -35,27 +35,35 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
-from dashlib.charts.layout import Position, layout, place_labels
+from dashlib.charts.layout import NARROW, WIDE, ChartSize, Position, clear_labels, layout, place_labels
 from dashlib.charts.locale import count_text, country_name, date_text, format_count
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label, t
 from dashlib.model import enum_values
 from dashlib.query.network import CO_PARTICIPATION, RANKING_ROWS, relation_types
 from dashlib.query.network import summary as network_summary
+from dashlib.query.quotes import provenance
+from dashlib.text import md
 
 NODE_SIZE = (14.0, 44.0)  # px: least and most connected organisation
 NODE_SIZE_MANY = (8.0, 30.0)  # px, in a network of more than MANY_NODES organisations
 MANY_NODES = 60
 LABEL_CHARS = 26  # most characters of a node label (one line; the hover has the whole name)
+LABEL_CHARS_NARROW = 20  # the same in a narrow chart
 LABEL_FONT = 11  # px
 WRAP = 60  # characters per line of a quote in a hover label
-HEIGHT = 650
-# The pixel model labels are placed in: the page's column is about 900 px wide (the figure
-# stretches across whatever width it gets; only the x scale changes).
-WIDTH = 900
-MARGIN = {"l": 10, "r": 10, "t": 10, "b": 80}  # the bottom margin holds the legend's rows
+WRAP_NARROW = 40  # the same in a narrow chart (a hover label wider than a phone is cut)
+# Figure height and bottom margin (the legend's rows) by width class: a phone's chart is about
+# 330 px wide, so its network stands taller and its legend takes six rows rather than two.
+HEIGHT = {WIDE.name: 640, NARROW.name: 740}
+LEGEND_PX = {WIDE.name: 80, NARROW.name: 170}
+TOP_PX = 34  # the chart's toolbar (its camera saves an image) sits over the top margin, never over a label
+# Share of the plot a label may claim beyond the outermost nodes (layout.place_labels): on a phone,
+# the outer nodes' labels turn inwards rather than squeeze the network into a strip.
+LABEL_ROOM = {WIDE.name: 0.3, NARROW.name: 0.12}
 LABELLED_MOST = 40  # nodes labelled at most, the most linked (and the selected): the others' names are in the hover
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, sans-serif'
 SELECTED_OUTLINE = "#7f7f7f"  # mid grey: reads on a light and a dark background
@@ -156,9 +164,9 @@ def short_name(name: str, limit: int = LABEL_CHARS) -> str:
     return " ".join(words).rstrip(",;:-–—") + "…"
 
 
-def _node_label(name: str, bold: bool = False) -> str:
+def _node_label(short: str, bold: bool = False) -> str:
     """Return a node's label: its short name escaped (the hover has the whole name)."""
-    text = esc(short_name(name))
+    text = esc(short)
     return f"<b>{text}</b>" if bold else text
 
 
@@ -167,12 +175,41 @@ def _field(key: str, value_html: str, lang: str) -> str:
     return f"{esc(t(key, lang))}{' : ' if lang == 'fr' else ': '}{value_html}"
 
 
-def _name(graph: nx.Graph, node: str) -> str:
-    return str(graph.nodes[node].get("name") or node) if node in graph else str(node)
+def _name(graph: nx.Graph, node: str, lang: str = "en") -> str:
+    """Return an organisation's name in the language: its French name in French when the package has one."""
+    if node not in graph:
+        return str(node)
+    attrs = graph.nodes[node]
+    return str((lang == "fr" and attrs.get("name_fr")) or attrs.get("name") or node)
 
 
-def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") -> str:
-    """Return the hover text of one edge: type, who to whom, date, event, quotes and sources.
+def source_notes(sources: pd.DataFrame | None, lang: str = "en") -> dict[str, str]:
+    """Return how a hover names each source: its title, the kind of quote and its authority.
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame or None
+        The sources table (the whole dataset's).
+    lang : str
+        ``"en"`` or ``"fr"``.
+
+    Returns
+    -------
+    dict of str to str
+        Source id to plain text (not escaped), for example ``"Les actions et les résultats … ·
+        verbatim from the source · Press"``; the parts a source does not have are left out.
+    """
+    if sources is None or sources.empty:
+        return {}
+    ids = sources["source_id"].astype("str").drop_duplicates()
+    about = provenance(sources, ids, lang)
+    return {sid: " · ".join(part for part in (row.source, row.kind, row.authority) if part)
+            for sid, row in zip(ids, about.itertuples(index=False), strict=True)}
+
+
+def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en",
+                    sources: Mapping[str, str] | None = None, wrap: int = WRAP) -> str:
+    """Return the hover text of one edge: type, who to whom, date, event, quotes and their sources.
 
     Parameters
     ----------
@@ -182,57 +219,66 @@ def edge_hover_text(graph: nx.Graph, data: Mapping[str, Any], lang: str = "en") 
         The edge's attributes (see :mod:`dashlib.query.network`).
     lang : str
         ``"en"`` or ``"fr"``.
+    sources : mapping, optional
+        How to name each source (:func:`source_notes`). A source it does not know reads "unknown
+        source": a hover never shows a raw id.
+    wrap : int
+        Characters per line of a quote.
 
     Returns
     -------
     str
-        Plotly hover HTML; every data text is escaped, quotes are wrapped every ~60 characters.
+        Plotly hover HTML; every data text is escaped once, quotes are wrapped every ``wrap``
+        characters, each followed by its source's title, kind of quote and authority.
     """
+    sources = sources or {}
     kind = str(data.get("relation_type") or "")
     a, b = str(data.get("from_org_id")), str(data.get("to_org_id"))
     lines = [f"<b>{esc(label('relation_type', kind, lang))}</b>"]
     count = data.get("count")
     if isinstance(count, int):  # a line of a summarised graph: how many facts, then the first
         ends = sorted((a, b))
-        lines.append(f"{esc(_name(graph, ends[0]))} — {esc(_name(graph, ends[1]))}")
+        lines.append(f"{esc(_name(graph, ends[0], lang))} — {esc(_name(graph, ends[1], lang))}")
         key = "network.shared_events" if kind == CO_PARTICIPATION else "network.relations_count"
         lines.append(f"<b>{esc(count_text(key, count, lang))}</b>")
         if kind == CO_PARTICIPATION:
             if data.get("event_title"):
-                lines.append(_field("network.example", _wrap(data["event_title"]), lang))
+                lines.append(_field("network.example", _wrap(data["event_title"], wrap), lang))
         else:
-            lines.append(_field("network.example", f"{esc(_name(graph, a))} → {esc(_name(graph, b))}", lang))
+            pair = f"{esc(_name(graph, a, lang))} → {esc(_name(graph, b, lang))}"
+            lines.append(_field("network.example", pair, lang))
             if data.get("event_title"):
-                lines.append(_field("col.event", _wrap(data["event_title"]), lang))
+                lines.append(_field("col.event", _wrap(data["event_title"], wrap), lang))
     elif kind == CO_PARTICIPATION:
-        lines.append(f"{esc(_name(graph, a))} — {esc(_name(graph, b))}")
+        lines.append(f"{esc(_name(graph, a, lang))} — {esc(_name(graph, b, lang))}")
         if data.get("event_title"):
-            lines.append(f"{esc(t('network.co_participation', lang))} {_wrap(data['event_title'])}")
+            lines.append(f"{esc(t('network.co_participation', lang))} {_wrap(data['event_title'], wrap)}")
     else:
-        lines.append(f"{esc(_name(graph, a))} → {esc(_name(graph, b))}")
+        lines.append(f"{esc(_name(graph, a, lang))} → {esc(_name(graph, b, lang))}")
         if data.get("event_title"):
-            lines.append(_field("col.event", _wrap(data["event_title"]), lang))
+            lines.append(_field("col.event", _wrap(data["event_title"], wrap), lang))
     if data.get("start_date"):
         lines.append(esc(date_text(data["start_date"], lang=lang)))
     quotes = str(data.get("quote") or "").split("\n")
-    sources = str(data.get("source_id") or "").split("\n")
+    cited = str(data.get("source_id") or "").split("\n")
     opening, closing = QUOTE_MARKS.get(lang, QUOTE_MARKS["en"])
     for i, quote in enumerate(quotes):
         if quote:
-            lines.append(f"<i>{opening}{_wrap(quote)}{closing}</i>")
-        source = sources[i] if i < len(sources) else ""
+            lines.append(f"<i>{opening}{_wrap(quote, wrap)}{closing}</i>")
+        source = cited[i] if i < len(cited) else ""
         if source:
-            lines.append(_field("col.source", esc(source), lang))
+            lines.append(_field("col.source", _wrap(sources.get(source) or t("network.unknown_source", lang), wrap),
+                                lang))
     return "<br>".join(lines)
 
 
-def _node_hover_text(graph: nx.Graph, node: str, links: int, lang: str) -> str:
+def _node_hover_text(graph: nx.Graph, node: str, links: int, lang: str, wrap: int = WRAP) -> str:
     attrs = graph.nodes[node]
-    name = _name(graph, node)
-    lines = [f"<b>{_wrap(name)}</b>"]
-    local = attrs.get("name_local")
-    if local and local != name:
-        lines.append(_wrap(local))
+    name = _name(graph, node, lang)
+    lines = [f"<b>{_wrap(name, wrap)}</b>"]
+    for other in dict.fromkeys((attrs.get("name"), attrs.get("name_local"))):  # as the sources write it
+        if other and other != name:
+            lines.append(_wrap(other, wrap))
     lines.append(esc(_type_label(attrs.get("org_type"), lang)))
     if attrs.get("country_code"):
         lines.append(esc(country_name(attrs["country_code"], lang)))
@@ -292,17 +338,39 @@ def _curves(graph: nx.MultiGraph, pos: dict[str, Position]) -> list[Curve]:
     return out
 
 
-def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = ()) -> go.Figure | None:
+def margin(size: ChartSize = WIDE) -> dict[str, int]:
+    """Return the figure's margins in a width class (px); the bottom one holds the legend's rows."""
+    return {"l": 10, "r": 10, "t": TOP_PX, "b": LEGEND_PX[size.name]}
+
+
+def plot_size(size: ChartSize = WIDE) -> tuple[int, int]:
+    """Return the plot's width and height (px) labels are placed in, for a width class."""
+    edges = margin(size)
+    return size.width - edges["l"] - edges["r"], HEIGHT[size.name] - edges["t"] - edges["b"]
+
+
+def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = (),
+                   sources: pd.DataFrame | None = None, size: ChartSize = WIDE) -> go.Figure | None:
     """Draw the partner network.
 
     Parameters
     ----------
     graph : networkx.MultiGraph
-        A graph from :func:`dashlib.query.network.build_graph`.
+        A graph from :func:`dashlib.query.network.build_graph` or
+        :func:`~dashlib.query.network.ego_network`.
     lang : str
         ``"en"`` or ``"fr"``: legend and hover labels.
     selected : iterable of str
-        Org ids to highlight (thicker outline, bold label; the others are dimmed).
+        Org ids to highlight: a thick outline, a bold label that is placed first, and never left
+        out. The other nodes keep their colour (in an ego network they are the selected one's
+        partners).
+    sources : pandas.DataFrame, optional
+        The sources table: a link's hover names the source of each quote by its title, kind of
+        quote and authority (:func:`source_notes`).
+    size : ChartSize
+        The width class the figure is for (:data:`~dashlib.charts.layout.WIDE` or
+        :data:`~dashlib.charts.layout.NARROW`): the layout fills a plot of that shape, labels are
+        placed in its pixels, and a narrow figure stands taller with shorter labels.
 
     Returns
     -------
@@ -310,22 +378,30 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
         None for a graph with no node (the page shows its empty state). Otherwise a title-less
         figure: one marker trace per organisation type (colours of
         ``category_colors("organizations", "org_type")``, size by number of partners, short
-        name labels each on its own side, ``textposition`` per point, so that they do not
-        overlap at :data:`WIDTH` × :data:`HEIGHT` px), one line trace per edge type, and invisible edge
-        midpoints with the hover text. Node points carry ``customdata[0] = org_id`` (see
-        :func:`selected_org_ids`). Transparent background, hidden axes and no font colour, so
-        the light and dark themes both read; horizontal legend below the plot.
+        name labels each on its own side, ``textposition`` per point), one line trace per edge type, and
+        invisible edge midpoints with the hover text. No label overlaps another label, another
+        marker or the figure's edge when drawn at least ``size.width`` px wide: those that would
+        are left out (:func:`dashlib.charts.layout.clear_labels`; the hover still names the node).
+        Node points carry ``customdata[0] = org_id`` (see :func:`selected_org_ids`).
+        Transparent background, hidden axes and no font colour, so the light and dark themes
+        both read; horizontal legend below the plot.
     """
     if graph is None or graph.number_of_nodes() == 0:
         return None
-    chosen = set(selected or ())
-    pos = layout(graph)  # its default shape, layout.ASPECT, is about the plot's: 880 × 560 px
+    chosen = {str(n) for n in selected or ()} & {str(n) for n in graph.nodes}
+    plot_px = plot_size(size)
+    pos = layout(graph, aspect=plot_px[0] / plot_px[1])
     links = _links(graph)
     sizes = _sizes(links)
-    labelled = set(sorted(links, key=lambda n: (-links[n], n))[:LABELLED_MOST]) | (chosen & set(links))
-    short = {str(n): short_name(_name(graph, n)) if str(n) in labelled else "" for n in graph.nodes}
-    plot_px = (WIDTH - MARGIN["l"] - MARGIN["r"], HEIGHT - MARGIN["t"] - MARGIN["b"])
-    sides, x_range, y_range = place_labels(graph, pos, sizes, short, plot_px)
+    # Labels: the selected first, then the most linked (ties by id).
+    order = sorted(links, key=lambda n: (n not in chosen, -links[n], n))
+    labelled = set(order[:LABELLED_MOST]) | chosen
+    limit = LABEL_CHARS_NARROW if size == NARROW else LABEL_CHARS
+    wrap = WRAP_NARROW if size == NARROW else WRAP
+    short = {str(n): short_name(_name(graph, n, lang), limit) if str(n) in labelled else "" for n in graph.nodes}
+    sides, x_range, y_range = place_labels(graph, pos, sizes, short, plot_px, LABEL_ROOM[size.name])
+    short = clear_labels(pos, sizes, short, sides, x_range, y_range, plot_px, order)
+    notes = source_notes(sources, lang)
     fig = go.Figure()
 
     curves = _curves(graph, pos)
@@ -351,29 +427,25 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
             x=np.round([mid[0] for *_, mid in curves], 4), y=np.round([mid[1] for *_, mid in curves], 4),
             mode="markers",
             marker={"size": 14, "opacity": 0, "color": [_edge_style(kind)["color"] for kind, *_ in curves]},
-            hovertext=[edge_hover_text(graph, data, lang) for _, data, *_ in curves],
+            hovertext=[edge_hover_text(graph, data, lang, notes, wrap) for _, data, *_ in curves],
             hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="", meta="edge-hover",
         ))
 
     colors = category_colors("organizations", "org_type")
     for rank, org_type in enumerate(_org_types(graph)):
         nodes = sorted(str(n) for n, d in graph.nodes(data=True) if d.get("org_type") == org_type)
-        opacity = []
-        for n in nodes:
-            base = 0.55 if graph.nodes[n].get("context") else 1.0
-            opacity.append(base if not chosen or n in chosen else base * 0.4)
         fig.add_trace(go.Scatter(
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
             name=_type_label(org_type, lang), meta=f"nodes:{org_type or ''}", legendrank=1000 + rank,
             customdata=[[n] for n in nodes],
-            text=[_node_label(_name(graph, n), bold=n in chosen) if short[n] else "" for n in nodes],
+            text=[_node_label(short[n], bold=n in chosen) if short[n] else "" for n in nodes],
             textposition=[sides[n] for n in nodes], textfont={"size": LABEL_FONT}, cliponaxis=False,
-            hovertext=[_node_hover_text(graph, n, links[n], lang) for n in nodes],
+            hovertext=[_node_hover_text(graph, n, links[n], lang, wrap) for n in nodes],
             hovertemplate="%{hovertext}<extra></extra>",
             marker={
                 "size": [sizes[n] for n in nodes],
                 "color": colors.get(org_type or "", OTHER),
-                "opacity": opacity,
+                "opacity": [0.55 if graph.nodes[n].get("context") else 1.0 for n in nodes],
                 "line": {"width": [4 if n in chosen else 1 for n in nodes],
                          "color": [SELECTED_OUTLINE if n in chosen else NODE_OUTLINE for n in nodes]},
             },
@@ -381,8 +453,8 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
 
     axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": False}
     fig.update_layout(
-        height=HEIGHT,
-        margin=MARGIN,
+        height=HEIGHT[size.name],
+        margin=margin(size),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"family": FONT_FAMILY, "size": 13},
@@ -395,6 +467,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
         yaxis={**axis, "range": list(y_range)},
         uirevision="network",  # zoom and pan survive the app's reruns
         dragmode="pan",
+        meta={"size": size.name, "selected": sorted(chosen)},
     )
     return fig
 
@@ -450,6 +523,33 @@ def network_alt_text(graph: nx.Graph, lang: str = "en") -> str:
              links=count_text("network.links", graph.number_of_edges(), lang))
     note = summary_caption(graph, lang)
     return f"{text}. {note}" if note else text
+
+
+def ego_caption(graph: nx.Graph, lang: str = "en") -> str | None:
+    """Return what an ego network shows, as Markdown over the chart; None for any other graph.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        A graph from :func:`dashlib.query.network.ego_network` (its ``ego`` attribute names the
+        chosen organisations) or any other.
+    lang : str
+        ``"en"`` or ``"fr"``.
+
+    Returns
+    -------
+    str or None
+        For example "**The network of ICLEI – Local Governments for Sustainability**: 2 partners
+        and the links among them. The other pages show only what concerns it." (names escaped for
+        Markdown).
+    """
+    centres = [str(c) for c in graph.graph.get("ego") or () if c in graph]
+    if not centres:
+        return None
+    partners = {str(n) for c in centres for n in graph.neighbors(c)} - set(centres)
+    key = "network.ego" if len(centres) == 1 else "network.ego_several"
+    return t(key, lang, names=md(", ".join(_name(graph, c, lang) for c in centres)),
+             partners=count_text("network.partners", len(partners), lang))
 
 
 def summary_caption(graph: nx.Graph, lang: str = "en") -> str | None:

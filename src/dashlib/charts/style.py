@@ -14,7 +14,7 @@ colours are from each other, and it has a 3:1 contrast on white and on the dark 
 from __future__ import annotations
 
 from dashlib.model import enum_values
-from dashlib.text import esc
+from dashlib.text import esc as _html_esc
 
 __all__ = ["OKABE_ITO", "OTHER", "PALETTE", "category_colors", "esc", "hex_to_rgb"]
 
@@ -32,6 +32,17 @@ OKABE_ITO = (
 TOL_PURPLE = "#AA3377"
 PALETTE = (*OKABE_ITO, TOL_PURPLE)
 OTHER = "#999999"  # Okabe & Ito's grey: "other", never a category of the schema
+
+
+def esc(value: object) -> str:
+    """Return data text safe in a chart's hover or label: :func:`dashlib.text.esc`, quotes as numeric references.
+
+    Plotly reads a label as a small subset of HTML and decodes numeric character references
+    (``&#34;``, ``&#x27;``) but of the named ones only ``&amp; &lt; &gt; &nbsp;`` and a few
+    symbols: ``&quot;`` would show as is. A numeric reference means the same in any HTML, so
+    this is also safe where the text ends up in a page (map tooltips).
+    """
+    return _html_esc(value).replace("&quot;", "&#34;")
 
 
 def category_colors(table: str, column: str) -> dict[str, str]:

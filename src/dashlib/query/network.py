@@ -14,7 +14,8 @@ The graph is an undirected :class:`networkx.MultiGraph`:
   layout) does not depend on direction. A relation's direction is kept in its attributes
   (``from_org_id`` → ``to_org_id``, ``directed=True``).
 
-Node attributes: ``name``, ``name_local``, ``org_type``, ``country_code``, ``place_id`` and
+Node attributes: ``name``, ``name_local``, ``name_fr`` (None when the package has none),
+``org_type``, ``country_code``, ``place_id`` and
 ``context`` (True for an organisation outside the filtered dataset, present only as the other
 end of one of its relations). Edge attributes: ``relation_type`` (the relation's, or
 ``"co_participation"``), ``relation_id`` (None for co-participation), ``from_org_id``,
@@ -63,7 +64,7 @@ from dashlib.model import Dataset, enum_values
 from dashlib.text import is_missing
 
 CO_PARTICIPATION = "co_participation"
-NODE_ATTRS = ("name", "name_local", "org_type", "country_code", "place_id")
+NODE_ATTRS = ("name", "name_local", "name_fr", "org_type", "country_code", "place_id")
 MAX_NODES = 150  # organisations drawn at most: above, the most linked ones (see the module docstring)
 MAX_LINKS = 1_000  # edges drawn one by one at most: above, edges are summarised as lines even under MAX_NODES
 MAX_LINES = 300  # lines of a summarised graph: about as many as 150 nodes can show and stay readable
@@ -139,6 +140,89 @@ def build_graph(dataset: Dataset, full: Dataset | None = None, max_nodes: int | 
     if max_nodes is None or (len(tally.ids) <= max_nodes and tally.total_links <= MAX_LINKS):
         return _every_fact(dataset, lookup_source, tally)
     return _summary(dataset, lookup_source, tally, max_nodes)
+
+
+def ego_members(dataset: Dataset, centres: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Return the centres the dataset knows, and every organisation linked to one of them.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset to look in (usually filtered by everything but the organisations chosen).
+    centres : iterable of str
+        Org ids, for example the organisation clicked in the network.
+
+    Returns
+    -------
+    tuple of (list of str, list of str)
+        ``(centres, neighbours)``, each sorted: the centres that are organisations of the dataset
+        or an end of one of its relations, and the organisations at the other end of a relation
+        with a centre or that took part in an event with a centre (the centres left out).
+    """
+    wanted = {str(c) for c in centres}
+    rel, part = dataset.relations, dataset.participations
+    ends_from, ends_to = rel["from_org_id"].astype(object), rel["to_org_id"].astype(object)
+    known = set(_present(dataset.organizations["org_id"])) | set(_present(rel["from_org_id"]))
+    known |= set(_present(rel["to_org_id"]))
+    found = sorted(wanted & known)
+    touching = ends_from.isin(found) | ends_to.isin(found)
+    linked = set(ends_from[touching].dropna().astype(str)) | set(ends_to[touching].dropna().astype(str))
+    orgs = part["org_id"].astype(object)
+    events = set(part.loc[orgs.isin(found), "event_id"].dropna().astype(str))
+    linked |= set(orgs[part["event_id"].astype(object).isin(events)].dropna().astype(str))
+    return found, sorted(linked - set(found))
+
+
+def ego_network(dataset: Dataset, centres: Iterable[str], full: Dataset | None = None,
+                max_nodes: int | None = MAX_NODES) -> nx.MultiGraph:
+    """Build the own network of some organisations: them, their partners, and every link among these.
+
+    What a person expects after clicking an organisation in the network: its ego network (radius 1),
+    not the links that pass a filter narrowed to that one organisation (which drops the links among
+    its partners and every shared event, since the filter keeps only its own participations).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset the network is drawn from: filtered by every filter but the organisations
+        chosen (a date range still applies).
+    centres : iterable of str
+        The chosen org ids.
+    full : Dataset, optional
+        The unfiltered dataset, for the partners the filters leave out (as in :func:`build_graph`).
+    max_nodes : int or None
+        As in :func:`build_graph`.
+
+    Returns
+    -------
+    networkx.MultiGraph
+        What :func:`build_graph` returns for the dataset narrowed to the centres and their
+        partners: every relation between two of them and every event two of them took part in,
+        so the centres keep every link they have in ``dataset``. The graph attribute ``ego`` holds
+        the centres found (sorted; empty when none is in ``dataset``: the graph is then empty).
+
+    Examples
+    --------
+    >>> from dashlib.package.load import load_package
+    >>> from dashlib.model import BUNDLED_DATA
+    >>> dataset = load_package(BUNDLED_DATA).dataset
+    >>> whole = build_graph(dataset)
+    >>> own = ego_network(dataset, ["turku-epo"])
+    >>> sorted(own.neighbors("turku-epo")) == sorted(whole.neighbors("turku-epo"))
+    True
+    """
+    found, neighbours = ego_members(dataset, centres)
+    members = [*found, *neighbours]
+    orgs, rel, part = dataset.organizations, dataset.relations, dataset.participations
+    narrowed = dataset.with_tables(
+        organizations=orgs.loc[orgs["org_id"].astype(object).isin(members)],
+        relations=rel.loc[rel["from_org_id"].astype(object).isin(members)
+                          & rel["to_org_id"].astype(object).isin(members)],
+        participations=part.loc[part["org_id"].astype(object).isin(members)],
+    )
+    graph = build_graph(narrowed, full, max_nodes=max_nodes)
+    graph.graph["ego"] = tuple(found)
+    return graph
 
 
 # Counting in arrays: organisations and events as integer codes --------------------------------
@@ -383,6 +467,8 @@ def _ranking_frame(dataset: Dataset, lookup_source: Dataset, tally: _Tally) -> p
     degree = tally.degree()
     frame = pd.DataFrame({"org_id": ids.astype(str), "name": names.astype(str), "org_type": column("org_type"),
                           "context": np.arange(len(ids)) >= tally.n_view, "links": degree.sum(axis=1)})
+    if "name_fr" in view.columns and "name_fr" in found.columns:
+        frame["name_fr"] = column("name_fr")
     kinds = _kinds(tally)
     for kind in kinds:
         position = len(tally.types) if kind == CO_PARTICIPATION else (
@@ -631,7 +717,7 @@ def relation_types(graph: nx.MultiGraph | None = None) -> list[str]:
     return known + sorted(str(x) for x in found - set(known) if x)
 
 
-def degree_ranking(graph: nx.MultiGraph, limit: int | None = None) -> pd.DataFrame:
+def degree_ranking(graph: nx.MultiGraph, limit: int | None = None, lang: str = "en") -> pd.DataFrame:
     """Rank the organisations of a network, most connected first.
 
     Parameters
@@ -641,6 +727,8 @@ def degree_ranking(graph: nx.MultiGraph, limit: int | None = None) -> pd.DataFra
     limit : int, optional
         Keep the rows down to the ``limit``-th organisation of the view (``context`` False),
         with the context rows ranked among them. None keeps every row.
+    lang : str
+        ``"fr"``: ``name`` is the French name where the package has one (``name_fr``).
 
     Returns
     -------
@@ -659,16 +747,19 @@ def degree_ranking(graph: nx.MultiGraph, limit: int | None = None) -> pd.DataFra
     """
     if graph.graph.get("summarised") and isinstance(graph.graph.get("ranking"), pd.DataFrame):
         frame = graph.graph["ranking"]  # every organisation, not sorted: only what is shown gets sorted
+        if lang == "fr" and "name_fr" in frame:
+            frame = frame.assign(name=frame["name_fr"].where(frame["name_fr"].notna(), frame["name"]).astype(str))
+        frame = frame.drop(columns=["name_fr"], errors="ignore")
         return _first(frame, len(frame) if limit is None else limit, limit_view=limit is not None).reset_index(
             drop=True)
-    frame = _node_ranking(graph)
+    frame = _node_ranking(graph, lang)
     if limit is not None:
         frame = _first(frame, limit, limit_view=True)
     return frame.reset_index(drop=True)
 
 
-def _node_ranking(graph: nx.MultiGraph) -> pd.DataFrame:
-    """Rank the nodes of a graph of every fact by their number of distinct partners."""
+def _node_ranking(graph: nx.MultiGraph, lang: str = "en") -> pd.DataFrame:
+    """Rank the nodes of a graph of every fact by their number of distinct partners (names in ``lang``)."""
     types = relation_types(graph)
     rows = []
     for node, attrs in graph.nodes(data=True):
@@ -677,7 +768,8 @@ def _node_ranking(graph: nx.MultiGraph) -> pd.DataFrame:
             if kind in counts:
                 counts[kind] += 1
         rows.append({
-            "org_id": str(node), "name": str(attrs.get("name") or node), "org_type": attrs.get("org_type"),
+            "org_id": str(node), "name": str((lang == "fr" and attrs.get("name_fr")) or attrs.get("name") or node),
+            "org_type": attrs.get("org_type"),
             "context": bool(attrs.get("context")), "links": len(set(graph.neighbors(node)) - {node}), **counts,
         })
     rows.sort(key=lambda r: (-r["links"], r["name"].casefold(), r["org_id"]))
