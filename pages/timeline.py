@@ -2,6 +2,7 @@ import streamlit as st
 
 from dashlib import ui
 from dashlib.charts import timeline
+from dashlib.text import md
 
 view = ui.current_view()
 st.title(view.t("timeline.title"))
@@ -16,11 +17,25 @@ if ui.empty_state(view):
 show_context = st.toggle(view.t("timeline.context"), value=True, key="cop_sessions", bind="query-params",
                          disabled=not timeline.draws_each_event(view.data),
                          help=view.t("timeline.context_help", max=timeline.MAX_EVENTS_DRAWN))
-chart = timeline.timeline_chart(view.data, view.full, view.lang, show_context=show_context)
+
+# Quick ranges set what the chart shows at first (its x range), not the sidebar's dates: the other
+# pages keep every event the filters keep, and the COP sessions around stay for context.
+headline = ui.headline_event(view)
+ranges = {r.key: r for r in timeline.quick_ranges(view.full, headline, view.lang)}
+if st.session_state.get("timeline_range") not in ranges:
+    st.session_state["timeline_range"] = "all"
+choice = st.segmented_control(view.t("timeline.range"), list(ranges), key="timeline_range", required=True,
+                              format_func=lambda key: md(ranges[key].label), help=view.t("timeline.range_help"))
+
+chart = timeline.timeline_chart(view.data, view.full, view.lang, show_context=show_context,
+                                headline=None if headline is None else headline["event_id"],
+                                view=ranges.get(choice or "all"))
 if chart.aggregated:
     intro.caption(chart.caption)
 if chart.figure is None:
     st.info(view.t("empty.title"), icon=":material/event_busy:")
 else:
-    st.plotly_chart(chart.figure, key="timeline_chart", alt=chart.alt, config={"displaylogo": False})
+    ui.responsive_chart("timeline", chart.figures, chart.alt,
+                        ui.plotly_config("climate-action-atlas-timeline", ui.chosen_image_format("timeline")))
     st.caption(chart.alt)
+    ui.image_format_picker(view, "timeline")

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import date
+from itertools import combinations
 
 import pandas as pd
 import pytest
 
+from dashlib.charts.layout import NARROW, WIDE
 from dashlib.charts.locale import date_text
 from dashlib.charts.style import category_colors
 from dashlib.charts.timeline import (
+    BAR_PX,
+    BLOCK_PX,
     DAY_MS,
     FRAME_COLUMNS,
+    HEADLINE_PX,
+    LANE_PX,
+    MARK_PX,
+    full_range,
+    quick_ranges,
     timeline_alt_text,
+    timeline_chart,
     timeline_figure,
     timeline_frame,
 )
@@ -21,7 +33,7 @@ from dashlib.i18n import t
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
 from dashlib.query.filters import Filters, apply
-from dashlib.query.summary import place_path
+from dashlib.query.summary import headline_event, place_path
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SIDE_EVENT = "cop29-beijing-side-event"
@@ -89,26 +101,33 @@ def test_a_view_of_thirty_years_stays_readable(full):
     frame = timeline_frame(full, full)
     fig = timeline_figure(frame)
     layout = fig.to_dict()["layout"]
-    # One band per event type, in schema order, top to bottom.
-    assert list(layout["yaxis"]["ticktext"]) == ["Conference", "Side event", "Report", "Policy", "Agreement",
-                                                 "Milestone"]
-    assert layout["yaxis"]["range"][0] > layout["yaxis"]["range"][1]
-    # Thirty-one sessions share one row: none overlaps another.
-    assert frame.loc[frame["type"] == "conference", "lane"].nunique() == 1
-    assert frame["lane"].max() + 1 < 10
-    # The initial view covers everything; the range slider zooms in.
+    # One band per event type, in schema order, top to bottom, each named by a header row (no legend).
+    headers = [re.sub(r"<[^>]+>", "", a["text"]).strip("■ ") for a in layout["annotations"]]
+    assert headers == ["Conference", "Side event", "Report", "Policy", "Agreement", "Milestone"]
+    assert [a["y"] for a in layout["annotations"]] == sorted(a["y"] for a in layout["annotations"])
+    assert layout["showlegend"] is False
+    assert layout["yaxis"]["range"][0] > layout["yaxis"]["range"][1]  # px from the top of the plot
+    # Tall enough to read: at least 400 px on a desktop, a lane of LANE_PX per row.
+    assert layout["height"] >= 400
+    assert layout["yaxis"]["range"][0] >= (frame["lane"].max() + 1) * LANE_PX
+    # The initial view covers everything; no range slider (its small copy of the labels would be a smear).
     x_range = [pd.Timestamp(v) for v in layout["xaxis"]["range"]]
     assert x_range[0] < pd.Timestamp("1995-03-28") and x_range[1] > pd.Timestamp("2025-11-22")
-    assert layout["xaxis"]["type"] == "date" and layout["xaxis"]["rangeslider"]["visible"]
-    # A twelve-day bar is about one pixel wide at this scale: its outline keeps it visible, and an
-    # invisible marker in its middle gives it a hover area.
+    assert layout["xaxis"]["type"] == "date" and not layout["xaxis"].get("rangeslider", {}).get("visible")
+    # A twelve-day bar is about one pixel wide at this scale: a block of the bar's colour in its middle
+    # makes each session a visible range of at least BLOCK_PX px, with the bar's hover text.
     cop29, i = _point(fig, "cop29")
-    assert cop29["marker"]["line"]["width"] >= 2
-    targets = [trace for trace in fig.to_dict()["data"] if trace["meta"].get("hover_target")]
-    assert len(targets) == 1 and targets[0]["marker"]["opacity"] == 0 and not targets[0]["showlegend"]
-    j = [row[-1] for row in targets[0]["customdata"]].index("cop29")
-    assert targets[0]["customdata"][j] == cop29["customdata"][i]
-    assert pd.Timestamp(targets[0]["x"][j]) == pd.Timestamp("2024-11-17")  # halfway through the 12 days
+    assert cop29["type"] == "bar" and cop29["width"] == BAR_PX
+    blocks = [trace for trace in fig.to_dict()["data"] if trace["meta"].get("block")]
+    assert len(blocks) == 1 and not blocks[0]["showlegend"]
+    assert blocks[0]["marker"]["symbol"] == "square" and blocks[0]["marker"]["color"] == cop29["marker"]["color"]
+    assert min(blocks[0]["marker"]["size"]) == BLOCK_PX and blocks[0]["marker"].get("opacity", 1) == 1
+    j = [row[-1] for row in blocks[0]["customdata"]].index("cop29")
+    assert blocks[0]["customdata"][j] == cop29["customdata"][i]
+    assert pd.Timestamp(blocks[0]["x"][j]) == pd.Timestamp("2024-11-17")  # halfway through the 12 days
+    assert blocks[0]["y"][j] == cop29["y"][i]
+    assert sorted(row[-1] for row in blocks[0]["customdata"]) == sorted(
+        full.events.loc[full.events["event_type"] == "conference", "event_id"])
 
 
 def test_layout_reads_on_light_and_dark_themes(full):
@@ -116,9 +135,9 @@ def test_layout_reads_on_light_and_dark_themes(full):
     many = timeline_figure(timeline_frame(full, full))
     layout = many.to_dict()["layout"]
     assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "rgba(0,0,0,0)"
-    assert layout["legend"]["orientation"] == "h" and layout["legend"]["yanchor"] == "bottom"
+    assert "color" not in layout.get("font", {})  # the theme's text colour applies
     assert layout["barmode"] == "overlay"  # bars of one lane never shift sideways
-    assert many.layout.height > few.layout.height
+    assert many.layout.height > few.layout.height >= 400  # a short view still stands 400 px tall
 
 
 def test_one_legend_entry_per_type_in_its_colour(full):
@@ -131,7 +150,7 @@ def test_one_legend_entry_per_type_in_its_colour(full):
         for trace in data:
             kind = trace["legendgroup"]
             assert trace["name"] == frame.loc[frame["type"] == kind, "type_label"].iloc[0]
-            if trace["meta"].get("hover_target"):
+            if "labels" in trace["meta"]:
                 continue
             color = trace["marker"]["color"] if "marker" in trace else trace["line"]["color"]
             assert color == colors[kind]
@@ -265,7 +284,7 @@ def test_alt_text(full):
     assert timeline_alt_text(timeline_frame(full, full)) == "Timeline of 39 events from 28 Mar 1995 to 21 Nov 2025"
     sub = apply(full, Filters(org_types=("enterprise",)))
     assert timeline_alt_text(timeline_frame(sub, full)) == (
-        "Timeline of 3 events from 30 Nov 2023 to 22 Nov 2024 "
+        "Timeline of 3 events from 30 Nov 2023 to 22 Nov 2024. "
         + t("timeline.alt_context", n=1)
     )
 
@@ -314,6 +333,279 @@ def test_a_crowded_band_is_capped_and_overlaps_rather_than_grows(full):
     assert len(frame) == 20 and frame["lane"].nunique() == 6
 
 
+# -- labels, the headline event, quick ranges -----------------------------------------------------------
+#
+# Labels are checked in estimated pixels of the chart as drawn: each label's box from the figure's JSON
+# (its point, its side, plotly's offset past the marker's radius, 6.9 px per character of a 12 px label,
+# the widest average measured in Chromium, 7.6 px in bold), against the other labels and the marks.
+
+LABEL_CHAR_PX = {False: 6.9, True: 7.6}
+
+
+def _x_px(value, layout: dict, width: float) -> float:
+    x0, x1 = (pd.Timestamp(v) for v in layout["xaxis"]["range"])
+    plot_w = width - layout["margin"]["l"] - layout["margin"]["r"]
+    return (pd.Timestamp(value) - x0) / (x1 - x0) * plot_w
+
+
+def _as_list(value, n):
+    return list(value) if isinstance(value, list | tuple) else [value] * n
+
+
+def label_boxes(fig, width: float) -> list[tuple[str, str, tuple[float, float, float, float]]]:
+    """(event id, text, box) of every label, in px of the plot (x from its left, y from its top)."""
+    spec = fig.to_dict()
+    layout, out = spec["layout"], []
+    for trace in spec["data"]:
+        if "labels" not in trace.get("meta", {}):
+            continue
+        n = len(trace["x"])
+        for event_id, x, y, size, side, text in zip(trace["meta"]["labels"], trace["x"], trace["y"],
+                                                    _as_list(trace["marker"]["size"], n), trace["textposition"],
+                                                    trace["text"], strict=True):
+            plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+            w = len(plain) * LABEL_CHAR_PX["<b>" in text]
+            px, gap = _x_px(x, layout, width), size / 1.6 + 1
+            left = px + gap if side.endswith("right") else px - gap - w
+            out.append((event_id, plain, (left, y - 8, left + w, y + 8)))
+    return out
+
+
+def mark_boxes(fig, width: float) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(event id, box) of every visible mark: bars, blocks, diamonds."""
+    spec = fig.to_dict()
+    layout, out = spec["layout"], []
+    for trace in spec["data"]:
+        meta = trace.get("meta", {})
+        if "labels" in meta or meta.get("period"):
+            continue
+        ids = [row[-1] for row in trace["customdata"]]
+        if trace["type"] == "bar":
+            for event_id, base, ms, y in zip(ids, trace["base"], trace["x"], trace["y"], strict=True):
+                left = _x_px(base, layout, width)
+                right = _x_px(pd.Timestamp(base) + pd.Timedelta(milliseconds=ms), layout, width)
+                out.append((event_id, (left, y - trace["width"] / 2, right, y + trace["width"] / 2)))
+        else:
+            for event_id, x, y, size in zip(ids, trace["x"], trace["y"],
+                                            _as_list(trace["marker"]["size"], len(ids)), strict=True):
+                px = _x_px(x, layout, width)
+                out.append((event_id, (px - size / 2, y - size / 2, px + size / 2, y + size / 2)))
+    return out
+
+
+def _overlap(a, b) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _visible(box, layout, width) -> bool:
+    plot_w = width - layout["margin"]["l"] - layout["margin"]["r"]
+    return box[2] > 0 and box[0] < plot_w
+
+
+@pytest.fixture(scope="module")
+def headline(full):
+    return headline_event(full)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("view", ["all", "parent", "year"])
+@pytest.mark.parametrize(("size", "width"), [(WIDE, 640), (WIDE, 820), (NARROW, 320), (NARROW, 358)])
+@pytest.mark.parametrize("org_types", [(), ("enterprise",)])
+def test_labels_never_overlap_and_never_leave_the_plot(full, headline, lang, view, size, width, org_types):
+    sub = apply(full, Filters(org_types=org_types)) if org_types else full
+    ranges = {r.key: r for r in quick_ranges(full, headline, lang)}
+    chart = timeline_chart(sub, full, lang, headline=headline["event_id"], view=ranges[view])
+    fig = chart.figures[size.name]
+    layout = fig.to_dict()["layout"]
+    plot_w = width - layout["margin"]["l"] - layout["margin"]["r"]
+    labels, marks = label_boxes(fig, width), mark_boxes(fig, width)
+    assert labels
+    for (_, text_a, box_a), (_, text_b, box_b) in combinations(labels, 2):
+        assert not _overlap(box_a, box_b), (text_a, text_b)
+    for event_id, text, box in labels:
+        assert box[0] >= -0.5 and box[2] <= plot_w + 0.5, f"{text!r} leaves the plot: {box}"
+        inside = [m for e, m in marks if e == event_id and m[0] <= box[0] and box[2] <= m[2]]
+        for other, mark in marks:
+            if other != event_id:
+                assert not _overlap(box, mark), (text, other)
+        # Beside its own mark, not on it, unless the label sits inside its bar (zoomed in).
+        for own in (m for e, m in marks if e == event_id):
+            assert inside or not _overlap(box, own), text
+    # What matters is labelled: the headline event and every COP session whose mark is in view.
+    labelled = {event_id for event_id, _, _ in labels}
+    sessions = set(full.events.loc[full.events["event_type"] == "conference", "event_id"])  # context ones too
+    must = [e for e, box in marks if _visible(box, layout, width) and (e == headline["event_id"] or e in sessions)]
+    assert set(must) <= labelled, set(must) - labelled
+
+
+def test_labels_are_short_and_read_in_the_language(full, headline):
+    frame_en = timeline_frame(full, full, headline=headline["event_id"])
+    frame_fr = timeline_frame(full, full, lang="fr", headline=headline["event_id"])
+    assert _row(frame_en, "cop29")["label_text"] == _row(frame_fr, "cop29")["label_text"] == "COP29"
+    assert _row(frame_en, "cop11")["label_text"] == "COP11"  # not "COP11 / CMP1"
+    assert _row(frame_en, "cop6-bis")["label_text"] == "COP6-bis"
+    side_en, side_fr = _row(frame_en, SIDE_EVENT)["label_text"], _row(frame_fr, SIDE_EVENT)["label_text"]
+    assert html.unescape(side_en).startswith("Beijing's Actions and Results")
+    assert side_fr.startswith("Les actions et les résultats")  # the French title in French
+    assert len(html.unescape(side_en)) <= 34 and side_en.endswith("…")
+    narrow = timeline_frame(full, full, size=NARROW)
+    assert (narrow["label_text"].map(lambda s: len(html.unescape(s))) <= 24).all()
+    # In French the hover leads with the French title, then the title as the source writes it.
+    assert _row(frame_fr, SIDE_EVENT)["label"] == "Les actions et les résultats de Beijing pour répondre au " \
+                                                 "changement climatique"
+    assert html.unescape(_row(frame_fr, SIDE_EVENT)["label_local"]) == (
+        "Beijing's Actions and Results in Responding to Climate Change")
+
+
+@pytest.mark.parametrize(("lang", "marked", "title"), [
+    ("en", "Headline event", "Beijing's Actions and Results in Responding to Climate Change (21 Nov 2024)."),
+    ("fr", "Événement principal",
+     "Les actions et les résultats de Beijing pour répondre au changement climatique (21 nov. 2024)."),
+])
+def test_the_headline_event_is_marked(full, headline, lang, marked, title):
+    assert headline["event_id"] == SIDE_EVENT
+    chart = timeline_chart(full, full, lang, headline=SIDE_EVENT)
+    for fig in chart.figures.values():
+        spec = fig.to_dict()
+        # A dotted line from top to bottom of the plot at its date.
+        (line,) = [s for s in spec["layout"]["shapes"] if s.get("name") == "headline"]
+        assert line["x0"] == line["x1"] == "2024-11-21T12:00:00" and (line["y0"], line["y1"]) == (0, 1)
+        assert line["yref"] == "paper" and line["line"]["dash"] == "dot"
+        # A larger mark with a grey outline, and its hover says so.
+        trace, i = _point(fig, SIDE_EVENT)
+        assert trace["marker"]["size"][i] == HEADLINE_PX > MARK_PX
+        assert trace["marker"]["line"]["width"][i] == 3
+        assert marked in trace["customdata"][i][6]
+        others = [j for j, e in enumerate(trace["ids"]) if e != SIDE_EVENT]
+        assert all(trace["marker"]["size"][j] == MARK_PX for j in others)
+        # A bold label.
+        (label,) = [text for event_id, text, _ in label_boxes(fig, 640) if event_id == SIDE_EVENT]
+        (raw,) = [text for tr in spec["data"] if "labels" in tr.get("meta", {})
+                  for event_id, text in zip(tr["meta"]["labels"], tr["text"], strict=True) if event_id == SIDE_EVENT]
+        assert raw.startswith("<b>") and html.unescape(raw[3:-4]) == label
+    assert chart.alt.endswith(title)
+    # Without a headline, nothing is marked.
+    plain = timeline_chart(full, full, lang).figure.to_dict()
+    assert not any(s.get("name") == "headline" for s in plain["layout"]["shapes"])
+
+
+def test_quick_ranges(full, headline):
+    ranges = {r.key: r for r in quick_ranges(full, headline)}
+    assert list(ranges) == ["parent", "year", "all"]
+    # The side event's conference, COP29 (11–22 November 2024), a day either side.
+    assert ranges["parent"].label == "COP29"
+    assert ranges["parent"].x_range == (pd.Timestamp("2024-11-10"), pd.Timestamp("2024-11-24"))
+    # Six months either side of the side event's middle.
+    middle = pd.Timestamp("2024-11-21T12:00")
+    assert ranges["year"].x_range == (middle - pd.Timedelta(days=182.5), middle + pd.Timedelta(days=182.5))
+    assert ranges["all"].x_range is None
+    assert [r.label for r in quick_ranges(full, headline, "fr")] == ["COP29", "Un an", "Tout"]
+    # The figure shows the range chosen; choosing another one resets a zoom (uirevision).
+    for key, r in ranges.items():
+        layout = timeline_chart(full, full, headline=SIDE_EVENT, view=r).figure.to_dict()["layout"]
+        shown = tuple(pd.Timestamp(v) for v in layout["xaxis"]["range"])
+        assert shown == (r.x_range or full_range(timeline_frame(full, full)))
+        assert layout["uirevision"] == key
+    # Zoomed on COP29, its bar holds its label and is wide: a range, not a tick.
+    fig = timeline_chart(full, full, headline=SIDE_EVENT, view=ranges["parent"]).figure
+    (cop29,) = [box for event_id, box in mark_boxes(fig, 640) if event_id == "cop29" and box[2] - box[0] > 100]
+    (label,) = [box for event_id, _, box in label_boxes(fig, 640) if event_id == "cop29"]
+    assert cop29[0] <= label[0] and label[2] <= cop29[2]
+    inside = [tr for tr in fig.to_dict()["data"] if tr.get("meta", {}).get("inside")]
+    assert inside and inside[0]["textfont"]["color"] == "#ffffff"  # white on Okabe-Ito blue
+
+
+def test_quick_ranges_of_other_headlines(full):
+    events = full.events.set_index("event_id")
+    # A conference of its own is its own range; a one-day event with no conference has none.
+    cop28 = events.loc["cop28"].copy()
+    cop28["event_id"] = "cop28"
+    assert [r.key for r in quick_ranges(full, cop28)] == ["parent", "year", "all"]
+    assert quick_ranges(full, cop28)[0].x_range == (pd.Timestamp("2023-11-29"), pd.Timestamp("2023-12-14"))
+    report = events.loc["unep-report-2019"].copy()
+    assert [r.key for r in quick_ranges(full, report)] == ["year", "all"]
+    assert [r.key for r in quick_ranges(full, None)] == ["all"]
+
+
+# -- the page (AppTest) ------------------------------------------------------------------------------
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+
+def open_timeline(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("pages/timeline.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_figures(at: AppTest) -> dict[str, dict]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["meta"]["size"]: spec for spec in specs}
+
+
+def test_page_draws_a_wide_and_a_narrow_timeline_with_the_headline_marked(full):
+    at = open_timeline()
+    specs = page_figures(at)
+    assert set(specs) == {"wide", "narrow"}
+    for spec in specs.values():
+        assert spec["layout"]["meta"]["headline"] == SIDE_EVENT == headline_event(full)["event_id"]
+        assert any(s.get("name") == "headline" for s in spec["layout"]["shapes"])
+        drawn = {e for tr in spec["data"] for e in tr.get("ids") or []}
+        assert drawn == set(full.events["event_id"])
+    assert specs["wide"]["layout"]["height"] >= 400
+    alts = {chart.proto.alt for chart in at.get("plotly_chart")}
+    assert len(alts) == 1 and alts.pop().endswith("(21 Nov 2024).")
+
+
+@pytest.mark.parametrize(("view", "start", "end"), [
+    ("parent", "2024-11-10", "2024-11-24"), ("year", "2024-05-23", "2025-05-23"), ("all", "1994", "2027")])
+def test_page_quick_ranges_set_the_charts_view_not_the_filters(view, start, end):
+    at = open_timeline()
+    assert at.session_state["timeline_range"] == "all"  # every event at first
+    dates = (at.date_input(key="f_start").value, at.date_input(key="f_end").value)
+    at.session_state["timeline_range"] = view
+    at.run()
+    assert not at.exception
+    for spec in page_figures(at).values():
+        shown = [pd.Timestamp(v) for v in spec["layout"]["xaxis"]["range"]]
+        assert pd.Timestamp(start) <= shown[0] < shown[1] <= pd.Timestamp(end) + pd.Timedelta(days=1)
+        assert spec["layout"]["uirevision"] == view
+    # The sidebar's dates, and so every other page, stay as they were.
+    assert "start" not in at.query_params and "end" not in at.query_params
+    assert (at.date_input(key="f_start").value, at.date_input(key="f_end").value) == dates
+
+
+@pytest.mark.parametrize(("choice", "expected"), [(None, "png"), ("svg", "svg")])
+def test_page_chart_is_saved_as_an_image(choice, expected):
+    at = open_timeline()
+    if choice:
+        at.session_state["timeline_image_format"] = choice
+        at.run()
+    for chart in at.get("plotly_chart"):
+        options = json.loads(chart.proto.config)["toImageButtonOptions"]
+        assert options["format"] == expected and options["filename"] == "climate-action-atlas-timeline"
+
+
+def test_page_in_french():
+    at = open_timeline(lang="fr")
+    spec = page_figures(at)["wide"]
+    headers = [re.sub(r"<[^>]+>", "", a["text"]).strip("■ ") for a in spec["layout"]["annotations"]]
+    assert headers[:2] == ["Conférence", "Session parallèle"]
+    labels = [html.unescape(re.sub(r"<[^>]+>", "", t)) for tr in spec["data"] if "labels" in tr.get("meta", {})
+              for t in tr["text"]]
+    assert any(label.startswith("Les actions et les résultats") for label in labels)
+    alt = at.get("plotly_chart")[0].proto.alt
+    assert alt.startswith("Chronologie de 39 événements") and "L'événement principal est mis en évidence" in alt
+    assert at.session_state["timeline_range"] == "all"
+    assert "Événement principal" in json.dumps(spec["data"], ensure_ascii=False)
+
+
 # -- many events: counted per period ------------------------------------------------------------------
 
 import dashlib.charts.timeline as timeline_module  # noqa: E402
@@ -321,7 +613,6 @@ from dashlib.charts.timeline import (  # noqa: E402
     MAX_EVENTS_DRAWN,
     count_period,
     draws_each_event,
-    timeline_chart,
     timeline_counts,
 )
 from dashlib.model import Dataset, coerce_types, enum_values  # noqa: E402
@@ -557,4 +848,4 @@ def test_context_is_left_out_when_it_would_not_fit(synth2k):
     assert not any(tr["meta"].get("context") for tr in without.figure.to_dict()["data"])
     frame = timeline_frame(some, synth2k, show_context=False)
     skipped = len(timeline_frame(some, synth2k)) - len(frame)
-    assert without.alt == timeline_alt_text(frame) + " " + t("timeline.alt_context_skipped", n=skipped)
+    assert without.alt == timeline_alt_text(frame) + ". " + t("timeline.alt_context_skipped", n=skipped)

@@ -160,6 +160,13 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "chart.image_format": "Save the chart as",
         "chart.image_help": "The camera button in the chart's toolbar (at its top right) saves the chart as an image "
         "in this format: PNG for a picture, SVG for a drawing that stays sharp at any size.",
+        "timeline.range": "Show",
+        "timeline.range_help": "The conference the headline event belongs to, a year around the headline event (six "
+        "months either side), or every event the filters keep. The sidebar's dates do not change.",
+        "timeline.range.year": "One year",
+        "timeline.range.all": "All",
+        "timeline.headline": "Headline event",
+        "timeline.alt_headline": "The headline event is marked: {title} ({date}).",
         "data.title": "Data & sources",
         "data.tables": "Tables",
         "data.source_text": "Source text, with every quoted span highlighted",
@@ -445,6 +452,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "chart.image_format": "Enregistrer le graphique en",
         "chart.image_help": "Le bouton appareil photo de la barre d'outils du graphique (en haut à droite) enregistre "
         "le graphique en image dans ce format : PNG pour une image, SVG pour un dessin qui reste net à toute taille.",
+        "timeline.range": "Afficher",
+        "timeline.range_help": "La conférence dont fait partie l'événement principal, une année autour de "
+        "l'événement principal (six mois de part et d'autre), ou tous les événements retenus par les filtres. "
+        "Les dates de la barre latérale ne changent pas.",
+        "timeline.range.year": "Un an",
+        "timeline.range.all": "Tout",
+        "timeline.headline": "Événement principal",
+        "timeline.alt_headline": "L'événement principal est mis en évidence : {title} ({date}).",
         "data.title": "Données et sources",
         "data.tables": "Tables",
         "data.source_text": "Texte de la source, chaque passage cité étant surligné",
