@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dashlib.model import BUNDLED_DATA, TABLES, Dataset, coerce_types, columns, empty_frame
 from dashlib.package.load import load_package
-from dashlib.query.quotes import MAX_REFS, Segment, quoting_rows, segments
+from dashlib.query.quotes import MAX_REFS, Segment, authority_split, provenance, quoting_rows, segments
 
 TEXT = ("COP29 took place in Baku. The side event was held on 21 November. "
         "Turku aims to be carbon neutral by 2029.")
@@ -206,3 +206,11 @@ def test_segments_give_back_the_text_and_mark_every_found_quote(case):
             spans = [(text.find(quotes[r - 1]), text.find(quotes[r - 1]) + len(quotes[r - 1])) for r in seg.refs]
             # The mark is exactly the union of its quotes, no wider.
             assert min(s for s, _ in spans) == start and max(e for _, e in spans) == start + len(seg.text)
+
+
+def test_provenance_from_a_sources_table_without_authority_or_kind():
+    # A table written before the authority column (or a view of one): unknown, never an error.
+    sources = pd.DataFrame({"source_id": ["pr"], "title": ["Press release"]}, dtype="str")
+    about = provenance(sources, pd.Series(["pr", "gone"], dtype="str"))
+    assert list(about.itertuples(index=False, name=None)) == [("Press release", "", ""), ("gone", "", "")]
+    assert authority_split(sources) == {"official": 0, "press": 0, "reference": 0, "secondary_copy": 0}
