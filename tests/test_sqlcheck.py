@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from dashlib.model import BUNDLED_DATA
 from dashlib.package import checks, sqlcheck
-from dashlib.package.csvread import iter_records, plain_csv, read_layout
+from dashlib.package.csvread import iter_records, plain_csv_lines, read_layout
 from dashlib.package.load import _read_source_texts, _resource_paths, _validation_descriptor, load_uploaded
 from dashlib.package.problems import Limits, PackageError
 from dashlib.package.stage import Stage, stage_uploads
@@ -94,7 +94,11 @@ def set_cell(table: str, column: str, value: str, row: int | Callable[[dict[str,
         if column not in header:
             header.append(column)
             rows = [[*r, ""] for r in rows]
-        rows[index][header.index(column)] = value
+        if index >= len(rows):  # an earlier edit (of a random test) left fewer rows
+            return files
+        at = header.index(column)
+        rows[index] += [""] * (at + 1 - len(rows[index]))
+        rows[index][at] = value
         return files | {f"{table}.csv": as_csv([header, *rows])}
 
     return edit
@@ -409,6 +413,7 @@ def corruptions(draw: st.DrawFn) -> Edit:
         column = draw(st.sampled_from(rows[0]))
         return set_cell(table.removesuffix(".csv"), column, draw(cells), draw(st.integers(0, len(rows) - 2)))
     line = draw(st.integers(1, 5))
+    label = draw(st.sampled_from(["", "title", "extra", " lat "]))
 
     def change(lines: list[str]) -> None:
         at = min(line, len(lines) - 1)
@@ -422,7 +427,7 @@ def corruptions(draw: st.DrawFn) -> Edit:
             lines.append(lines[at])
         else:
             labels = lines[0].rstrip("\n").split(",")
-            labels[at % len(labels)] = draw(st.sampled_from(["", "title", "extra", " lat "]))
+            labels[at % len(labels)] = label
             lines[0] = ",".join(labels) + "\n"
 
     return edit_lines(table.removesuffix(".csv"), change)
@@ -459,9 +464,17 @@ def test_the_fast_reader_reads_what_python_reads(tmp_path_factory, text):
         loaded = validation.con.execute("SELECT rowid + 1, c0, c1 FROM raw WHERE rowid > 0 ORDER BY rowid").fetchall()
     finally:
         validation.close()
-    assert plain_csv(path.read_bytes())
+    assert plain_csv_lines(path) is not None
     expected = [(number, *(cells + [""] * 2)[:2]) for number, cells in iter_records(path, layout)]
     assert [(n, a or "", b or "") for n, a, b in loaded] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(csv_texts, st.integers(1, 8))
+def test_reading_a_file_a_chunk_at_a_time_decides_as_reading_it_whole(tmp_path_factory, text, chunk_bytes):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_text("h1,h2\n" + text, encoding="utf-8", newline="")
+    assert plain_csv_lines(path, chunk_bytes) == plain_csv_lines(path)
 
 
 def test_the_fast_reader_refuses_what_it_would_read_differently(tmp_path):

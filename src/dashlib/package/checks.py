@@ -179,7 +179,7 @@ def frictionless_problems(descriptor: dict[str, Any], root: Path, source_texts: 
     problems = []
     for task in report.tasks:
         file = files.get(task.name, task.name or "datapackage.json")
-        schema = next((r["schema"] for r in descriptor["resources"] if r["name"] == task.name), {})
+        schema: dict[str, Any] = next((r["schema"] for r in descriptor["resources"] if r["name"] == task.name), {})
         for error in task.errors:
             problems.append(describe(error, file, schema))
     return problems

@@ -6,8 +6,8 @@ row is the first of the first 100 records whose width is near their average, lab
 cells stripped of spaces, labels pair with the schema's fields by position, and a row's number is its
 record number (header = 1; a quoted cell over several lines is one record, a blank line is one).
 
-:func:`read_layout` reads what the header says; :func:`plain_csv` says whether DuckDB's CSV reader
-reads the rows exactly as Python's csv module does (it then loads them, fast); otherwise
+:func:`read_layout` reads what the header says; :func:`plain_csv_lines` says whether DuckDB's CSV
+reader reads the rows exactly as Python's csv module does (it then loads them, fast); otherwise
 :func:`iter_records` gives them, record by record.
 """
 
@@ -32,8 +32,10 @@ CSV_FORMATS = {"csv": ",\t;|", "tsv": "\t"}
 
 # Spaces around a quoted cell: DuckDB drops them, Python's csv module keeps them. (Each pattern starts
 # with a literal, which Python's re searches fast; one pattern with alternatives is 20 times slower.)
-_SPACED_QUOTES = (re.compile(rb'" +(?:,|\r|\n|\Z)'), re.compile(rb', +"'), re.compile(rb'\n +"'),
-                  re.compile(rb'\A +"'))
+_SPACED_QUOTES = (re.compile(rb'" +(?:,|\r|\n)'), re.compile(rb', +"'), re.compile(rb'\n +"'))
+_LEADING_SPACED_QUOTE = re.compile(rb' +"')
+_CLOSED_QUOTE_AT_END = re.compile(rb'" +\Z')
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def sniff_dialect(path: Path, fmt: str) -> CsvDialect:
     except csv.Error:
         return CsvDialect()
     # frictionless does not trust a sniffed single quote (it may be JSON inside a cell).
-    quotechar = '"' if sniffed.quotechar == "'" else sniffed.quotechar
+    quotechar = '"' if sniffed.quotechar in {"'", None} else sniffed.quotechar
     delimiter = "\t" if fmt == "tsv" else sniffed.delimiter
     return CsvDialect(delimiter, quotechar, bool(sniffed.skipinitialspace))
 
@@ -207,29 +209,50 @@ def _label_findings(labels: list[str], schema_fields: list[dict[str, Any]]) -> l
     return findings
 
 
-def plain_csv(data: bytes) -> bool:
-    """Say whether DuckDB's CSV reader, where it reads the file at all, reads the same records as Python's.
+def plain_csv_lines(path: Path, chunk_bytes: int = 1 << 24) -> int | None:
+    """Count a file's lines if DuckDB's CSV reader, where it reads it at all, reads the records Python's does.
 
     The differences this rules out: blank lines (DuckDB skips them; they are records), lines ended by a
     lone carriage return, NUL characters, and spaces around a quoted cell (DuckDB drops them). Some
     files it turns away are read the same by both (a blank line inside a quoted cell): they take the
-    slower, exact way.
+    slower, exact way. The file is read a chunk at a time.
 
     Parameters
     ----------
-    data : bytes
-        The whole file.
+    path : Path
+        The file.
+    chunk_bytes : int, optional
+        How much of it to hold at a time.
 
     Returns
     -------
-    bool
-        True when the file can take DuckDB's reader.
+    int or None
+        The number of lines (a last one without a line end counts), or None when DuckDB's reader
+        could read the file differently.
     """
-    if b"\x00" in data or data.startswith((b"\n", b"\r")) or b"\n\n" in data:
-        return False
-    if b"\r" in data and (b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n")):
-        return False
-    return b'"' not in data or not any(pattern.search(data) for pattern in _SPACED_QUOTES)
+    lines, tail, block = 0, b"", b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(chunk_bytes):
+            block = tail + chunk
+            if not tail and (block.startswith((b"\n", b"\r")) or _LEADING_SPACED_QUOTE.match(block)):
+                return None
+            if b"\x00" in chunk or b"\n\n" in block or b"\n\r\n" in block:
+                return None
+            # A carriage return at the very end may be followed by a line feed in the next chunk.
+            if (lone := _LONE_CR.search(block)) is not None and lone.start() < len(block) - 1:
+                return None
+            if b'"' in block and any(pattern.search(block) for pattern in _SPACED_QUOTES):
+                return None
+            lines += chunk.count(b"\n")
+            # What a pattern may need from this block to match across the next chunk's start: the last two
+            # bytes, or back to the last byte that is not a space.
+            keep = len(block) - 1
+            while keep > 0 and block[keep] == 0x20:
+                keep -= 1
+            tail = block[max(0, min(keep, len(block) - 2)):]
+    if block.endswith(b"\r") or _CLOSED_QUOTE_AT_END.search(block):
+        return None
+    return lines + (not block.endswith(b"\n"))
 
 
 def iter_records(path: Path, layout: TableLayout) -> Iterator[tuple[int, list[str]]]:

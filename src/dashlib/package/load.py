@@ -167,7 +167,8 @@ def _load_staged(stage: Stage, label: str) -> LoadResult:
         problems += _table_problems(descriptor, stage, source_texts)
     if problems:
         return LoadResult(None, tuple(problems))
-    name = meta.get("title") if isinstance(meta.get("title"), str) else label
+    title = meta.get("title")
+    name = title if isinstance(title, str) else label
     return LoadResult(Dataset(_read_tables(stage, present), source_texts, name, _digest(stage.root)), ())
 
 
@@ -228,7 +229,7 @@ def load_package(source: str | Path, limits: Limits = DEFAULT_LIMITS, *, use_cac
         result = _load_staged(stage, path.name)
     finally:
         stage.cleanup()
-    if folder is not None and use_cache and result.ok:
+    if folder is not None and use_cache and result.ok and result.dataset is not None:
         cache.write(folder, result.dataset, before)
     return result
 

@@ -155,7 +155,8 @@ def _constraint_message(cell: Any, note: str, column: str | None, schema: dict[s
                         if f["name"] == column), None) or []
         return f"{short(cell)!r} is not one of: {', '.join(allowed)}"
     if 'constraint "minimum"' in note or 'constraint "maximum"' in note:
-        bounds = next((f.get("constraints", {}) for f in schema.get("fields", []) if f["name"] == column), {})
+        bounds: dict[str, Any] = next((f.get("constraints", {}) for f in schema.get("fields", [])
+                                       if f["name"] == column), {})
         return (f"{short(cell)} is out of range ({bounds.get('minimum')} to {bounds.get('maximum')})")
     if 'constraint "pattern"' in note:
         return f"{short(cell)!r} does not have the expected form ({note})"
