@@ -12,6 +12,7 @@ from dashlib.query.summary import (
     event_topics,
     figure_cards,
     headline_event,
+    headline_titles,
     key_figures,
     organisers,
     participant_count,
@@ -253,3 +254,46 @@ def test_place_paths_name_the_areas_a_place_lies_in():
     assert place_path(PLACES, None) == ""
     assert place_chains(PLACES)["pavilion"] == "China Pavilion, Baku"
     assert set(place_chains(PLACES)) == set(PLACES["place_id"])
+
+
+@pytest.mark.parametrize(("titles", "lang", "expected"), [
+    # English first in English, with the title in the source's language below.
+    ({"title": "Beijing's actions", "title_local": "Les actions de Beijing"}, "en",
+     ("Beijing's actions", "Les actions de Beijing")),
+    ({"title": "COP29", "title_local": ""}, "en", ("COP29", None)),
+    ({"title": "COP29", "title_local": "COP29"}, "en", ("COP29", None)),
+    # In French the French title (title_fr, else title_local) first, the English one below.
+    ({"title": "Beijing's actions", "title_local": "北京行动", "title_fr": "Les actions de Beijing"}, "fr",
+     ("Les actions de Beijing", "Beijing's actions")),
+    ({"title": "Beijing's actions", "title_local": "Les actions de Beijing"}, "fr",
+     ("Les actions de Beijing", "Beijing's actions")),
+    ({"title": "COP29"}, "fr", ("COP29", None)),
+    # title_fr is read in French only.
+    ({"title": "Beijing's actions", "title_fr": "Les actions de Beijing"}, "en", ("Beijing's actions", None)),
+])
+def test_headline_titles(titles, lang, expected):
+    row = table("events", event("e", "2024-11-21") | titles).iloc[0]
+    assert headline_titles(row, lang) == expected
+
+
+FRENCH = dataset(
+    places=table("places", {"place_id": "baku", "name": "Baku", "name_fr": "Bakou", "kind": "city"},
+                 {"place_id": "pavilion", "name": "China Pavilion", "name_fr": "Pavillon chinois", "kind": "venue",
+                  "parent_place_id": "baku"}),
+    organizations=table("organizations", org("bjeco", "Beijing Ecology Bureau") | {"name_fr": "Bureau de l'écologie"},
+                        org("c40", "C40 Cities")),
+    events=table("events", event("side", "2024-11-21") | {"title_fr": "Session parallèle"},
+                 event("other", "2024-01-01")),
+    participations=table("participations", took_part("side", "bjeco", "organizer"), took_part("side", "c40", "host")),
+)
+
+
+@pytest.mark.parametrize(("lang", "path", "names", "title", "other"), [
+    ("en", "China Pavilion, Baku", ["Beijing Ecology Bureau", "C40 Cities"], "Title of side", "Title of other"),
+    ("fr", "Pavillon chinois, Bakou", ["Bureau de l'écologie", "C40 Cities"], "Session parallèle", "Title of other"),
+])
+def test_names_and_titles_in_the_language(lang, path, names, title, other):
+    assert place_path(FRENCH.places, "pavilion", lang) == path
+    assert place_chains(FRENCH.places, lang)["pavilion"] == path
+    assert organisers(FRENCH, "side", lang) == names
+    assert (event_title(FRENCH, "side", lang), event_title(FRENCH, "other", lang)) == (title, other)
