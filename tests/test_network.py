@@ -19,11 +19,12 @@ from dashlib.charts.layout import NARROW, WIDE
 from dashlib.charts.locale import count_text, format_count
 from dashlib.charts.network import (
     LABEL_CHARS,
-    LABEL_CHARS_NARROW,
     LABELLED_MOST,
+    LINE_CHARS_NARROW,
     MAX_WIDENING,
     ego_caption,
     line_width,
+    narrow_label,
     network_alt_text,
     network_figure,
     ranking_caption,
@@ -479,10 +480,10 @@ def test_no_two_node_labels_overlap(dataset, org_types, centre, lang, size, widt
     for name, (left, top, right, bottom) in boxes:  # and none is cut by the figure's edge or under the legend
         assert left >= -0.5 and right <= width + 0.5 and top >= top_edge - 0.5 and bottom <= floor + 0.5, name
     if centre:  # the chosen organisation is always named
-        assert any(name == short_name(graph.nodes[centre].get("name_fr") if lang == "fr" and
-                                      graph.nodes[centre].get("name_fr") else graph.nodes[centre]["name"],
-                                      LABEL_CHARS if size == WIDE else LABEL_CHARS_NARROW)
-                   for name, _ in boxes)
+        attrs = graph.nodes[centre]
+        name = attrs.get("name_fr") if lang == "fr" and attrs.get("name_fr") else attrs["name"]
+        expected = short_name(name) if size == WIDE else narrow_label(name).replace("\n", " / ")
+        assert expected in [text for text, _ in boxes]
 
 
 def test_a_large_network_is_drawn_quickly():
@@ -513,9 +514,12 @@ def test_labels_are_short_names_and_the_hover_has_the_whole_name(graph):
             labelled += bool(text)
         assert tr["textfont"]["size"] == 11
     assert labelled == graph.number_of_nodes()  # eighteen organisations: room for every label
+    # A phone's chart: the short name on at most two lines.
     narrow = network_figure(graph, size=NARROW)
-    texts = [html.unescape(t) for tr in node_traces(narrow) for t in tr["text"] if t]
-    assert len(texts) >= graph.number_of_nodes() * 2 // 3 and max(map(len, texts)) <= LABEL_CHARS_NARROW
+    texts = [html.unescape(t).split("<br>") for tr in node_traces(narrow) for t in tr["text"] if t]
+    assert len(texts) >= graph.number_of_nodes() * 2 // 3
+    assert all(len(lines) <= 2 and max(map(len, lines)) <= LINE_CHARS_NARROW for lines in texts)
+    assert ["Jiangshanfu", "Community"] in texts
 
 
 @pytest.mark.parametrize(("lang", "country", "links", "award_date"), [

@@ -265,6 +265,17 @@ def _fill(pos: dict[str, Position], cell: Cell) -> dict[str, Position]:
 Box = tuple[float, float, float, float]  # left, top, right, bottom in px, y downwards
 
 
+def text_size(label: str) -> tuple[float, float]:
+    """Return the width and height (px) a label takes as placed; 0 × 0 for no label.
+
+    :data:`CHAR_PX` per character of its longest line, :data:`LINE_PX` per line (lines split at line breaks).
+    """
+    if not label:
+        return 0.0, 0.0
+    lines = label.split("\n")
+    return CHAR_PX * max(len(line) for line in lines), LINE_PX * len(lines)
+
+
 def _label_box(x: float, y: float, size: float, width: float, height: float, position: str) -> Box:
     """Return where plotly draws a label of ``width`` × ``height`` px at ``position`` of a marker."""
     gap = size / 2 / 0.8 + 1  # plotly's offset: a little more than the marker's radius
@@ -349,7 +360,7 @@ def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, flo
     sizes : dict of str to float
         Each node's marker diameter in px.
     labels : dict of str to str
-        Each node's label; '' for none.
+        Each node's label (a line break between its lines, if several); '' for none.
     plot_px : (float, float)
         Width and height of the plot area in px.
     label_room : float
@@ -372,7 +383,7 @@ def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, flo
     size = np.array([sizes[n] for n in nodes], dtype=float)
     # Each node's candidate sides in its order of preference, and each box relative to its node.
     sides = [_preferred_sides(graph, pos, n) for n in nodes]
-    offsets = np.array([[_label_box(0.0, 0.0, sizes[n], CHAR_PX * len(labels[n]), LINE_PX if labels[n] else 0.0,
+    offsets = np.array([[_label_box(0.0, 0.0, sizes[n], *text_size(labels[n]),
                                     side) for side in options]
                         for n, options in zip(nodes, sides, strict=True)])  # N × K × 4; no label: an empty box
     ranks = np.arange(offsets.shape[1]) * RANK_COST
@@ -456,7 +467,7 @@ def label_boxes(pos: dict[str, Position], sizes: dict[str, float], labels: dict[
             continue
         x = (pos[node][0] - x_range[0]) / (x_range[1] - x_range[0]) * plot_w
         y = (y_range[1] - pos[node][1]) / (y_range[1] - y_range[0]) * plot_h
-        boxes[node] = _label_box(x, y, sizes[node], CHAR_PX * len(text), LINE_PX, sides[node])
+        boxes[node] = _label_box(x, y, sizes[node], *text_size(text), sides[node])
     return boxes
 
 

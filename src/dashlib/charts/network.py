@@ -52,7 +52,8 @@ NODE_SIZE = (14.0, 44.0)  # px: least and most connected organisation
 NODE_SIZE_MANY = (8.0, 30.0)  # px, in a network of more than MANY_NODES organisations
 MANY_NODES = 60
 LABEL_CHARS = 26  # most characters of a node label (one line; the hover has the whole name)
-LABEL_CHARS_NARROW = 20  # the same in a narrow chart
+LABEL_CHARS_NARROW = 30  # the same in a narrow chart, on two lines of at most LINE_CHARS_NARROW
+LINE_CHARS_NARROW = 17
 LABEL_FONT = 11  # px
 WRAP = 60  # characters per line of a quote in a hover label
 WRAP_NARROW = 40  # the same in a narrow chart (a hover label wider than a phone is cut)
@@ -165,9 +166,23 @@ def short_name(name: str, limit: int = LABEL_CHARS) -> str:
 
 
 def _node_label(short: str, bold: bool = False) -> str:
-    """Return a node's label: its short name escaped (the hover has the whole name)."""
-    text = esc(short)
+    """Return a node's label: its short name escaped, a line break where it has one (the hover has the whole name)."""
+    text = "<br>".join(esc(line) for line in short.split("\n"))
     return f"<b>{text}</b>" if bold else text
+
+
+def narrow_label(name: str) -> str:
+    """Return a node's label in a narrow chart: its short name on at most two lines (a line break between them).
+
+    :func:`short_name` of at most :data:`LABEL_CHARS_NARROW` characters, wrapped at
+    :data:`LINE_CHARS_NARROW`; cut shorter until two lines hold it ("Bureau municipal de
+    l'écologie…" rather than one line of "Bureau…").
+    """
+    for limit in range(LABEL_CHARS_NARROW, LINE_CHARS_NARROW - 1, -1):
+        lines = textwrap.wrap(short_name(name, limit), LINE_CHARS_NARROW, break_long_words=False)
+        if len(lines) <= 2 and all(len(line) <= LINE_CHARS_NARROW for line in lines):
+            return "\n".join(lines)
+    return short_name(name, LINE_CHARS_NARROW)
 
 
 def _field(key: str, value_html: str, lang: str) -> str:
@@ -396,9 +411,9 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
     # Labels: the selected first, then the most linked (ties by id).
     order = sorted(links, key=lambda n: (n not in chosen, -links[n], n))
     labelled = set(order[:LABELLED_MOST]) | chosen
-    limit = LABEL_CHARS_NARROW if size == NARROW else LABEL_CHARS
     wrap = WRAP_NARROW if size == NARROW else WRAP
-    short = {str(n): short_name(_name(graph, n, lang), limit) if str(n) in labelled else "" for n in graph.nodes}
+    shorten = narrow_label if size == NARROW else short_name
+    short = {str(n): shorten(_name(graph, n, lang)) if str(n) in labelled else "" for n in graph.nodes}
     sides, x_range, y_range = place_labels(graph, pos, sizes, short, plot_px, LABEL_ROOM[size.name])
     short = clear_labels(pos, sizes, short, sides, x_range, y_range, plot_px, order)
     notes = source_notes(sources, lang)
