@@ -16,6 +16,7 @@ if __name__ == "__main__":
 
     dataset = ui.active_dataset()
     view = ui.sidebar(dataset)
+    ui.accessible_page()
 
     # Overview is served at "/"; its name in the menu answers too (/overview opens it).
     overview = st.Page("pages/overview.py", title=view.t("nav.overview"), icon=":material/dashboard:", url_path="",

@@ -81,7 +81,7 @@ def test_hostile_upload_shows_the_problem_and_keeps_the_data(name, data, message
     before = events_shown(at)
     upload(at, name, data, "text/csv" if name.endswith(".csv") else "application/zip")
     assert any("nothing changed" in e.value for e in at.error), [e.value for e in at.error]
-    report = at.dataframe[-1].value
+    report = at.table[-1].value
     assert report["Problem"].str.contains(message).any(), report.to_dict("records")
     assert events_shown(at) == before
 
@@ -117,7 +117,7 @@ def test_csvs_without_their_texts_show_the_real_errors_first_and_one_row_for_the
     at = data_page(lang)
     at.file_uploader(key="upload_files").set_value(loose_csvs_with_two_errors()).run()
     assert not at.exception, [e.value for e in at.exception]
-    report = at.dataframe[-1].value
+    report = at.table[-1].value
     assert list(report.columns) == headers
     file, column, problem, times, first_rows = headers
     assert "2024-13-01" in " ".join(report[problem][:2])

@@ -205,6 +205,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "upload.back": "Back to the bundled data",
         "upload.template": "Template package (the schema with example rows)",
         "upload.button": "Upload",
+        "upload.input": "Choose the files to upload",
+        "upload.add": "Add files",
+        "upload.remove": "Remove {name}",
         "cite.title": "Cite this view",
         "cite.help": "The address keeps the view's filters and choices; the version names the data it shows (a "
         "digest of their content).",
@@ -502,6 +505,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "upload.back": "Revenir aux données fournies",
         "upload.template": "Paquet modèle (le schéma avec des lignes d'exemple)",
         "upload.button": "Importer",
+        "upload.input": "Choisir les fichiers à importer",
+        "upload.add": "Ajouter des fichiers",
+        "upload.remove": "Retirer {name}",
         "cite.title": "Citer cette vue",
         "cite.help": "L'adresse garde les filtres et les choix de la vue ; la version désigne les données qu'elle "
         "montre (une empreinte de leur contenu).",

@@ -12,6 +12,7 @@ returns to dashlib's pure functions and to the widgets here.
 - :mod:`~dashlib.ui.widgets`, :mod:`~dashlib.ui.geocoding`, :mod:`~dashlib.ui.datainout`: shared widgets.
 """
 
+from dashlib.ui.a11y import accessible_page
 from dashlib.ui.charts import chosen_image_format, image_format_picker, plotly_config, responsive_chart
 from dashlib.ui.datainout import download_section, upload_section
 from dashlib.ui.derived import coordinates, headline_event, network_options, partner_graph
@@ -43,11 +44,11 @@ from dashlib.ui.widgets import (
 )
 
 __all__ = [
-    "View", "active_dataset", "chosen_image_format", "clear_network_pick", "coordinates", "current_view",
-    "default_result", "download_section", "empty_state", "geocode_online_button", "headline_event", "highlighted_text",
-    "image_format_picker", "key_figures", "leave_legacy_pages_mode", "map_legend", "navigation_only",
-    "network_options", "network_picker", "network_select", "on_map_select", "on_network_select", "on_topic_pick",
-    "participants_table", "partner_graph", "plotly_config", "ranking_table", "reset_filters", "responsive_chart",
-    "seed_from_url", "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker", "table_tabs",
-    "upload_section", "url_alias", "write_to_url",
+    "View", "accessible_page", "active_dataset", "chosen_image_format", "clear_network_pick", "coordinates",
+    "current_view", "default_result", "download_section", "empty_state", "geocode_online_button", "headline_event",
+    "highlighted_text", "image_format_picker", "key_figures", "leave_legacy_pages_mode", "map_legend",
+    "navigation_only", "network_options", "network_picker", "network_select", "on_map_select", "on_network_select",
+    "on_topic_pick", "participants_table", "partner_graph", "plotly_config", "ranking_table", "reset_filters",
+    "responsive_chart", "seed_from_url", "select_filter", "show_url_notices", "sidebar", "source_card",
+    "source_picker", "table_tabs", "upload_section", "url_alias", "write_to_url",
 ]

@@ -14,6 +14,7 @@ from dashlib.charts.locale import date_text
 from dashlib.charts.tables import TABLE_ORDER
 from dashlib.package.load import load_uploaded
 from dashlib.package.problems import MISSING_TEXTS, Limits, LoadResult, PackageError, Problem, group_problems
+from dashlib.ui.a11y import uploader_texts
 from dashlib.ui.derived import coordinates
 from dashlib.ui.loading import default_result, problems_frame
 from dashlib.ui.sidebar import reset_filters
@@ -55,22 +56,6 @@ def _use_bundled() -> None:
 
 #: What the upload takes, as its own texts list it.
 UPLOAD_TYPES = ("zip", "csv", "json", "txt", "md")
-# Streamlit writes the uploader's button and limits in English: these rules show them in the view's
-# language instead (the English words are hidden from sight and from screen readers, the new ones are
-# CSS generated text, which both show and read).
-_UPLOADER_CSS = """<style>
-.st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
-.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
-.st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
-  content: {button}; font-size: 0.875rem; }}
-.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
-  content: {limits}; font-size: 0.875rem; color: color-mix(in srgb, currentColor 70%, transparent); }}
-</style>"""
-
-
-def css_string(text: str) -> str:
-    """Return a text as a CSS string literal (quotes, backslashes and line ends escaped)."""
-    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n\r<>' else c for c in text) + '"'
 
 
 def upload_section(view: View) -> None:
@@ -80,9 +65,7 @@ def upload_section(view: View) -> None:
     texts are missing (CSV files uploaded without them), it says what to add.
     """
     limit = int(st.get_option("server.maxUploadSize"))
-    st.html(_UPLOADER_CSS.format(
-        key=UPLOAD_KEY, button=css_string(view.t("upload.button")),
-        limits=css_string(view.t("upload.limits", mb=limit, types=", ".join(map(str.upper, UPLOAD_TYPES))))))
+    uploader_texts(view, UPLOAD_KEY, view.t("upload.limits", mb=limit, types=", ".join(map(str.upper, UPLOAD_TYPES))))
     st.file_uploader(
         view.t("upload.label"), type=list(UPLOAD_TYPES), accept_multiple_files=True,
         key=UPLOAD_KEY, on_change=_on_upload, help=view.t("upload.help", mb=limit),
@@ -95,8 +78,7 @@ def upload_section(view: View) -> None:
         st.error(view.t("upload.failed", names=report["names"], n=len(report["problems"])), icon=":material/error:")
         if any(group.urgency == MISSING_TEXTS for group in group_problems(report["problems"])):
             st.info(view.t("upload.missing_texts"), icon=":material/description:")
-        st.dataframe(problems_frame(report["problems"], view.lang), hide_index=True,
-                     column_config={view.t("problems.problem"): st.column_config.TextColumn(width="large")})
+        st.table(problems_frame(report["problems"], view.lang), hide_index=True)  # whole messages, wrapped
     if st.session_state.get("uploaded_dataset") is not None:
         st.button(view.t("upload.back"), on_click=_use_bundled, icon=":material/undo:")
 

@@ -18,6 +18,7 @@ from dashlib.extract import KINDS, SourceMeta, build_dataset, empty_package, pro
 from dashlib.i18n import t
 from dashlib.model import enum_values
 from dashlib.query.quotes import Segment
+from dashlib.ui.a11y import uploader_texts
 from dashlib.ui.loading import problems_frame
 from dashlib.ui.sidebar import reset_filters
 from dashlib.ui.state import View
@@ -186,6 +187,8 @@ def add_source_section(view: View) -> None:
         st.success(view.t("extract.added", title=added[0], n=added[1]), icon=":material/check_circle:")
     st.text_area(view.t("extract.paste"), key=TEXT_KEY, height=160)
     st.file_uploader(view.t("extract.file"), type=["txt", "md", "html", "htm"], key=FILE_KEY)
+    uploader_texts(view, FILE_KEY, view.t("upload.limits", mb=st.get_option("server.maxUploadSize"),
+                                          types="TXT, MD, HTML, HTM"))
     with st.expander(view.t("extract.meta")):
         cols = st.columns(2)
         cols[0].text_input(view.t("extract.source_title"), key=META_KEYS["title"])
