@@ -42,8 +42,12 @@ class Module:
 # The module's own test file first; test files that do not exist (yet) are left out.
 MODULES = {
     "text": Module("src/dashlib/text.py", ("tests/test_text.py",), 0.90),
-    "checks": Module("src/dashlib/package/checks.py",
-                     ("tests/test_checks.py", "tests/test_load.py", "tests/test_hostile.py"), 0.90),
+    # Validation: the loader's validator (sqlcheck), its messages, and the frictionless reference (checks).
+    "sqlcheck": Module("src/dashlib/package/sqlcheck.py",
+                       ("tests/test_sqlcheck.py", "tests/test_load.py", "tests/test_hostile.py"), 0.90),
+    "messages": Module("src/dashlib/package/messages.py", ("tests/test_checks.py", "tests/test_load.py",
+                                                           "tests/test_hostile.py", "tests/test_sqlcheck.py"), 0.90),
+    "checks": Module("src/dashlib/package/checks.py", ("tests/test_checks.py", "tests/test_sqlcheck.py"), 0.90),
     "quotes": Module("src/dashlib/query/quotes.py", ("tests/test_quotes.py", "tests/test_provenance.py"), 0.90),
     "filters": Module("src/dashlib/query/filters.py",
                       ("tests/test_filters_invariants.py", "tests/test_filters.py", "tests/test_spec.py"), 0.85),
