@@ -677,12 +677,21 @@ async def idle_sessions(base_url: str, count: int, pids: Sequence[int], *, settl
 
 
 def run(coroutine):
-    """Run a coroutine with a thread pool big enough for every user's HTTP requests."""
+    """Run a coroutine with a thread pool big enough for every user's HTTP requests.
+
+    In a thread of its own when this thread already runs an event loop (a caller inside async code,
+    or a test session where a library left one running), since asyncio.run refuses to nest.
+    """
     async def with_pool():
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=MAX_USERS + 8))
         return await coroutine
 
-    return asyncio.run(with_pool())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(with_pool())
+    with ThreadPoolExecutor(max_workers=1) as own_thread:
+        return own_thread.submit(asyncio.run, with_pool()).result()
 
 
 # ---------------------------------------------------------------------------------------------
