@@ -484,6 +484,16 @@ def test_the_headline_event_is_marked(full, headline, lang, marked, title):
                   for event_id, text in zip(tr["meta"]["labels"], tr["text"], strict=True) if event_id == SIDE_EVENT]
         assert raw.startswith("<b>") and html.unescape(raw[3:-4]) == label
     assert chart.alt.endswith(title)
+    # Labels keep off the dotted line; one goes across only when nothing else fits: a session after
+    # the headline, at the right edge of the plot, whose label can only go left.
+    for size, width in ((WIDE, 640), (NARROW, 320)):
+        fig = chart.figures[size.name]
+        layout = fig.to_dict()["layout"]
+        line = _x_px("2024-11-21T12:00:00", layout, width)
+        across = {event_id for event_id, _, box in label_boxes(fig, width)
+                  if event_id != SIDE_EVENT and box[0] < line < box[2]}
+        later = set(full.events.loc[full.events["start_date"] > pd.Timestamp("2024-11-21"), "event_id"])
+        assert across <= later, across
     # Without a headline, nothing is marked.
     plain = timeline_chart(full, full, lang).figure.to_dict()
     assert not any(s.get("name") == "headline" for s in plain["layout"]["shapes"])

@@ -276,7 +276,8 @@ def place(frame: pd.DataFrame, x_range: tuple[pd.Timestamp, pd.Timestamp] | None
         for i in order:
             e = ext.loc[i]
             mark = (e["mark_l"], e["mark_r"])
-            options, crossing = [], []
+            options: list[tuple[str, tuple[float, float]]] = []
+            crossing: list[tuple[str, tuple[float, float]]] = []
             if e["width"] > 0:
                 for side, low, high in (("right", e["text_r"], e["text_r"] + e["width"]),
                                         ("left", e["text_l"] - e["width"], e["text_l"])):
@@ -285,24 +286,23 @@ def place(frame: pd.DataFrame, x_range: tuple[pd.Timestamp, pd.Timestamp] | None
                         # A label keeps off the headline's dotted line, unless it must be shown.
                         across = not e["head"] and low - PAD_PX / 2 < e["line"] < high + PAD_PX / 2
                         (crossing if across else options).append(option)
-            if e["must"]:
-                options += crossing
-                if not options and e["width"] > 0:  # too long for either side: cut to the roomier one
-                    right = plot_w - e["text_r"] if e["text_r"] >= 0 else -1  # the mark in view, room beside it
-                    left = e["text_l"] if e["text_l"] <= plot_w else -1
-                    side, room = max((("right", right), ("left", left)), key=lambda o: o[1])
-                    per_char = e["width"] / max(len(html.unescape(texts[i])), 1)
-                    chars = int(room // per_char)
-                    if chars >= _LEAST_CHARS:
-                        texts[i] = esc(short_name(html.unescape(texts[i]), chars))
-                        width = len(html.unescape(texts[i])) * per_char
-                        low = e["text_r"] if side == "right" else e["text_l"] - width
-                        options.append((side, (min(e["mark_l"], low), max(e["mark_r"], low + width))))
+            fallback = crossing if e["must"] else []  # across the dotted line, only when nothing else fits
+            if e["must"] and not options and not crossing and e["width"] > 0:  # too long for either side: cut
+                right = plot_w - e["text_r"] if e["text_r"] >= 0 else -1  # the mark in view, room beside it
+                left = e["text_l"] if e["text_l"] <= plot_w else -1
+                side, room = max((("right", right), ("left", left)), key=lambda o: o[1])
+                per_char = e["width"] / max(len(html.unescape(texts[i])), 1)
+                chars = int(room // per_char)
+                if chars >= _LEAST_CHARS:
+                    texts[i] = esc(short_name(html.unescape(texts[i]), chars))
+                    width = len(html.unescape(texts[i])) * per_char
+                    low = e["text_r"] if side == "right" else e["text_l"] - width
+                    options.append((side, (min(e["mark_l"], low), max(e["mark_r"], low + width))))
             if 0 < e["width"] <= e["inside"]:  # a bar wide enough holds its label (zoomed in on a conference)
                 options.insert(0, ("inside", mark))
             most = len(rows) + 1 if e["must"] else min(len(rows) + 1, _MAX_ROWS_PER_BAND)
-            chosen = next(((k, side, span) for k in range(most) for side, span in options
-                           if k == len(rows) or _free(rows[k], *span)), None)
+            chosen = next(((k, side, span) for choices in (options, fallback) for k in range(most)
+                           for side, span in choices if k == len(rows) or _free(rows[k], *span)), None)
             if chosen is None:
                 chosen = next(((k, "", mark) for k in range(most) if k == len(rows) or _free(rows[k], *mark)), None)
             if chosen is None:  # a crowded band: the lane that frees up first, no label
