@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
+from typing import ClassVar
 
 import pandas as pd
 import pytest
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
-from dashlib.query.filters import Filters, apply
+from dashlib.query.filters import Filters, apply, check_spec
+from dashlib.query.spec import FILTERS, FilterSpec, Kind, Vocabulary
 from dashlib.query.urlstate import vocabulary
 from dashlib.text import is_missing
 
@@ -317,3 +319,24 @@ def test_active_filters_and_the_empty_view(filters, active):
     assert filters.active() == active
     assert filters.is_empty() is (not active)
     assert (apply(DATASET, filters) is DATASET) is (not active)
+
+
+class _TextAsAList(Filters):
+    spec: ClassVar[tuple[FilterSpec, ...]] = (*FILTERS[:-1], FilterSpec(
+        "text", "q", "f_text", Kind.LIST, "sidebar.search", narrows="text", vocabulary=Vocabulary("events.title")))
+
+
+class _KeptBySources(Filters):
+    spec: ClassVar[tuple[FilterSpec, ...]] = (
+        *FILTERS[:-1], FilterSpec("text", "q", "f_text", Kind.TEXT, "sidebar.search", narrows="sources.title"))
+
+
+@pytest.mark.parametrize(("drifted", "message"), [
+    (_TextAsAList, "_TextAsAList.text must default to ()"),
+    (_KeptBySources, "filter 'text' narrows 'sources.title': only organizations, events, relations rows can be kept "
+                     "by a column"),
+])
+def test_a_spec_that_does_not_fit_is_refused_with_the_reason(drifted, message):
+    with pytest.raises(TypeError) as refused:
+        check_spec(drifted)
+    assert str(refused.value) == message
