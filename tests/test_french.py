@@ -144,3 +144,12 @@ def test_a_french_user_meets_no_english_raw_id_or_iso_date(page):
         if (english := ENGLISH.findall(left)) or ISO_DATE.search(text) or RAW_ID.match(text.strip()):
             problems.append(f"{kind}: {text[:120]!r} {english[:3]}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("fr", "DD/MM/YYYY"), ("en", "YYYY-MM-DD")])
+def test_the_date_boxes_write_days_as_the_language_does(lang, shown):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {at.date_input(key=k).proto.format for k in ("f_start", "f_end")} == {shown}

@@ -24,6 +24,8 @@ from dashlib.ui.loading import active_store
 from dashlib.ui.state import LANG_KEY, NOTICES_KEY, SEEDED_KEY, VIEW_KEY, View
 
 LOGGER = get_logger(__name__)
+# How each language writes a day in the date boxes (Streamlit offers day, month and year orders only).
+DATE_FORMATS = {"en": "YYYY-MM-DD", "fr": "DD/MM/YYYY"}
 
 MAX_OPTIONS = 500
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
@@ -116,7 +118,7 @@ def _widget(entry: FilterSpec, lang: str, extent: tuple[date, date],
         return st.text_input(text, key=entry.widget_key, help=help_text, max_chars=MAX_TEXT)
     if entry.kind in DATE_KINDS:
         return st.date_input(text, key=entry.widget_key, min_value=extent[0], max_value=extent[1],
-                             format="YYYY-MM-DD", help=help_text)
+                             format=DATE_FORMATS.get(lang, "YYYY-MM-DD"), help=help_text)
     options, texts = choices[entry.field]
     # A value chosen elsewhere (URL, map, network) that a long list does not offer is added.
     offered = set(options)
