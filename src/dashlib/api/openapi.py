@@ -38,7 +38,7 @@ ERROR_STATUSES = {
 
 
 def _field_schema(field: dict[str, Any]) -> dict[str, Any]:
-    schema = dict(FIELD_TYPES.get(field.get("type", "string"), {}))
+    schema: dict[str, Any] = dict(FIELD_TYPES.get(field.get("type", "string"), {}))
     constraints = field.get("constraints", {})
     required = bool(constraints.get("required"))
     if "enum" in constraints:
@@ -180,12 +180,12 @@ def _problem_schema() -> dict[str, Any]:
 def _filter_parameters() -> list[dict[str, Any]]:
     # One parameter per filter of the spec the explorer reads, so the two cannot drift apart.
     text = {"type": "string", "pattern": PRINTABLE}
-    params = [{"name": urlstate.LANG_PARAM, "in": "query", "schema": text,
+    params: list[dict[str, Any]] = [{"name": urlstate.LANG_PARAM, "in": "query", "schema": text,
                "description": f"Language ({', '.join(urlstate.LANGUAGES)}); it does not change the rows."}]
     for entry in FILTERS:
         label = t(entry.label_key, "en")
         if entry.kind is Kind.LIST:
-            vocabulary = entry.vocabulary
+            vocabulary = entry.list_vocabulary
             table, column = vocabulary.column.split(".", 1)
             values = (": " + ", ".join(enum_values(table, column)) if vocabulary.order == "enum"
                       else f" ({vocabulary.column} values)")

@@ -80,7 +80,7 @@ def _load_base(path: str | None) -> Dataset:
         for problem in result.problems:
             print(problem, file=sys.stderr)
         raise PackageError(f"{path} has {len(result.problems)} problem(s) (dashlib validate)")
-    return result.dataset
+    return result.loaded
 
 
 def _read_source(path: str) -> str:
@@ -166,7 +166,7 @@ def _apply(args: argparse.Namespace) -> int:
         print(f"extract: the package with the accepted rows has {len(result.problems)} problem(s); nothing written",
               file=sys.stderr)
         return EXIT_PROBLEMS
-    atomic_write(output, export.package_zip(result.dataset), overwrite=True)
+    atomic_write(output, export.package_zip(result.loaded), overwrite=True)
     print(f"{output}: package with {', '.join(f'{n} {k}' for k, n in added.items())} accepted "
           f"(source {proposals.source.source_id})")
     return EXIT_OK
@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     meta = SourceMeta(args.source_id, args.title, args.publisher, args.lang or "", args.published, args.url)
     proposals = propose(text, meta, base)
-    if args.accept_known:
+    if args.accept_known and base is not None:  # --accept-known came with --package (checked above)
         proposals = keep_known(proposals, base)
     try:
         write_proposals(proposals, output)

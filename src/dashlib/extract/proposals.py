@@ -83,7 +83,7 @@ class _Ids:
     """Ids for new rows: readable, unique, never one the package already uses."""
 
     def __init__(self, package: Dataset | None) -> None:
-        self.taken = {kind: set() for kind in ID_COLUMN}
+        self.taken: dict[str, set[str]] = {kind: set() for kind in ID_COLUMN}
         if package is not None:
             for kind, column in ID_COLUMN.items():
                 self.taken[kind] = {str(v) for v in package.tables[kind][column].dropna()}
@@ -435,7 +435,7 @@ def validate(dataset: Dataset) -> LoadResult:
     except PackageError as exc:
         return LoadResult(None, (Problem("package", None, None, str(exc)),))
     if result.ok:
-        return LoadResult(replace(result.dataset, name=dataset.name), ())
+        return LoadResult(replace(result.loaded, name=dataset.name), ())
     return result
 
 

@@ -90,6 +90,19 @@ class LoadResult:
         """True when the package is valid and loaded."""
         return self.dataset is not None and not self.problems
 
+    @property
+    def loaded(self) -> Dataset:
+        """The dataset of a result that is :attr:`ok` (check it first).
+
+        Raises
+        ------
+        ValueError
+            When the result holds no dataset.
+        """
+        if self.dataset is None:
+            raise ValueError(f"the package did not load ({len(self.problems)} problem(s))")
+        return self.dataset
+
 
 # How soon a person must deal with a kind of problem: what stops the files from being read, then
 # the rows to correct, then the source texts the upload lacks (one fix: add the files).

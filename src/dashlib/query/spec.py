@@ -160,6 +160,19 @@ class FilterSpec:
             raise ValueError(f"filter {self.field!r}: a vocabulary is needed by list filters, and only by them")
 
     @property
+    def list_vocabulary(self) -> Vocabulary:
+        """Return the vocabulary of a list filter (one whose ``kind`` is ``LIST``).
+
+        Raises
+        ------
+        ValueError
+            For a filter of another kind, which has none.
+        """
+        if self.vocabulary is None:
+            raise ValueError(f"filter {self.field!r} is not a list filter: it has no vocabulary")
+        return self.vocabulary
+
+    @property
     def empty(self) -> object:
         """Return the value that means "not set" (``None``, ``()`` or ``""``)."""
         return EMPTY[self.kind]

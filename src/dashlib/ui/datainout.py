@@ -44,7 +44,7 @@ def _on_upload() -> None:
         result = LoadResult(None, (Problem(names, None, None, f"could not be read: {type(exc).__name__}"),))
     st.session_state[REPORT_KEY] = {"names": names, "problems": result.problems, "ok": result.ok}
     if result.ok:
-        st.session_state["uploaded_dataset"] = replace(result.dataset, name=names)
+        st.session_state["uploaded_dataset"] = replace(result.loaded, name=names)
         reset_filters()
 
 
@@ -144,7 +144,7 @@ def download_section(view: View) -> None:
     cols[4].download_button(view.t("data.package"), lazy("zip"), f"{base}-package.zip", "application/zip",
                             on_click="ignore", icon=":material/folder_zip:", disabled=blocker is not None,
                             help=blocker or view.t("data.package_help"))
-    cols[5].download_button(view.t("data.template"), lambda: export.template_zip(default_result().dataset),
+    cols[5].download_button(view.t("data.template"), lambda: export.template_zip(default_result().loaded),
                             f"{base}-template.zip", "application/zip", on_click="ignore",
                             icon=":material/description:", help=view.t("upload.template"))
     cite_section(view)

@@ -73,7 +73,7 @@ def _network_options(key: str, filters: flt.Filters, lang: str, _view: View) -> 
         shown = orgs["name_fr"].where(orgs["name_fr"].notna(), orgs["name"]).astype(str)
     names = dict(zip(orgs["org_id"].astype(str), shown, strict=True))
     if len(names) > MAX_NETWORK_OPTIONS:
-        busiest = by_field("orgs").vocabulary.busy_counts(others).index[:MAX_NETWORK_OPTIONS]
+        busiest = by_field("orgs").list_vocabulary.busy_counts(others).index[:MAX_NETWORK_OPTIONS]
         names = {org: names[org] for org in busiest if org in names}
     return dict(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
 

@@ -131,7 +131,8 @@ def _segments(text: str, tables: dict[str, pd.DataFrame]) -> list[Segment]:
         for ref, start, end in zip(frame["#"], frame["start"], frame["end"], strict=True):
             spans.append((int(start), int(end), int(ref)))
     spans.sort()
-    out, cursor = [], 0
+    out: list[Segment] = []
+    cursor = 0
     for start, end, ref in spans:
         if start < cursor:
             if out and out[-1].refs:
@@ -244,7 +245,7 @@ def _check(view: View, proposals) -> None:
             cols = st.columns(2)
             cols[0].button(view.t("extract.add"), on_click=_on_add, args=(proposals.source.title, accepted),
                            type="primary", icon=":material/add_task:")
-            cols[1].download_button(view.t("extract.download"), lambda: export.package_zip(result.dataset),
+            cols[1].download_button(view.t("extract.download"), lambda: export.package_zip(result.loaded),
                                     f"{proposals.source.source_id}-package.zip", "application/zip",
                                     on_click="ignore", icon=":material/folder_zip:")
         elif result is not None:

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.routing import BaseRoute
 from streamlit.logger import get_logger
@@ -26,7 +28,7 @@ def _served_dataset() -> Dataset:
     if not result.ok:
         raise ApiError(503, f"The data package {default_source().name} has {len(result.problems)} problem(s); "
                             "the app shows them.")
-    return result.dataset
+    return result.loaded
 
 
 def routes() -> list[BaseRoute]:
@@ -58,7 +60,7 @@ def log_failed_run(exc: BaseException) -> None:
     session = ctx.session_id if ctx else "?"
     page = "?"
     if ctx is not None:
-        info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
+        info: Mapping[str, Any] = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
         page = info.get("url_pathname") or info.get("page_name") or ctx.page_script_hash or "?"
     cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
     LOGGER.error("run failed: session=%s page=%s cause=%s at %s", session, page, cause, _where(exc))
