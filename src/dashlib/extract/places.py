@@ -158,7 +158,8 @@ def _lowercase_words(text: str) -> set[str]:
 
 def _capitalised_runs(text: str) -> list[list[regex.Match]]:
     """Return the runs of capitalised words (particles allowed inside): "Rio de Janeiro", "Beijing Drainage Group"."""
-    runs, current = [], []
+    runs: list[list[regex.Match]] = []
+    current: list[regex.Match] = []
     tokens = list(WORD.finditer(text))
     for i, token in enumerate(tokens):
         word = token.group()

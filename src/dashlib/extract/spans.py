@@ -63,7 +63,8 @@ def split_sentences(text: str) -> list[Sentence]:
             continue  # a sentence does not start in lowercase
 
         cuts.add(match.end())
-    sentences, start = [], 0
+    sentences: list[Sentence] = []
+    start = 0
     for cut in [*sorted(cuts), len(text)]:
         if cut <= start:
             continue

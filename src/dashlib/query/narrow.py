@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
@@ -25,7 +25,7 @@ from dashlib.query.engine import read_table
 from dashlib.query.filters import Filters, rule_for, searched_columns
 from dashlib.query.places import PlaceTree
 
-BoolExpr = ir.BooleanColumn
+BoolExpr: TypeAlias = ir.BooleanColumn
 
 
 class _EngineTables:
@@ -229,7 +229,7 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters, tree: PlaceTree | N
     rel_condition = _all(rel_conditions)
     kept_rel = rel if rel_condition is None else rel.filter(rel_condition)
 
-    part_conditions = []
+    part_conditions: list[BoolExpr] = []
     if ev_condition is not None:
         part_conditions.append(part.event_id.isin(kept_events.event_id))
     if org_condition is not None:

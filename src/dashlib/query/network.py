@@ -275,7 +275,8 @@ def _objects(column: pd.Series) -> np.ndarray:
         out[present] = np.asarray(column.cat.categories.take(codes[present]), dtype=object)
         return out
     values = column.to_numpy(dtype=object)
-    return np.where(pd.isna(values), None, values)
+    # None as an object array: numpy's stubs take a bare None for the one-argument form of where.
+    return np.where(pd.isna(values), np.array(None, dtype=object), values)
 
 
 def _type_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -459,7 +460,8 @@ def _ranking_frame(dataset: Dataset, lookup_source: Dataset, tally: _Tally) -> p
 
     def column(name: str) -> np.ndarray:
         """Return the view's values, then the context's looked up (None when not found)."""
-        return np.concatenate([_objects(view[name]), np.append(_objects(found[name]), None)[at]])
+        looked_up = np.append(_objects(found[name]), np.array([None], dtype=object))  # at -1: the None
+        return np.concatenate([_objects(view[name]), looked_up[at]])
 
     ids = tally.ids.to_numpy(dtype=object)
     names = column("name")
@@ -680,9 +682,9 @@ def _describe(lines: pd.DataFrame, names: list[str], dataset: Dataset, lookup_so
     cited: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for row in _records(dataset.participations.iloc[at], ["event_id", "org_id", "role"]):
         pair = (row.get("source_id") or "", row.get("quote") or "")
-        quotes = cited.setdefault((row["event_id"], row["org_id"]), [])
-        if pair not in quotes:
-            quotes.append(pair)
+        pairs = cited.setdefault((row["event_id"], row["org_id"]), [])
+        if pair not in pairs:
+            pairs.append(pair)
     sources, quotes = [], []
     for event_id, a, b in zip(out.loc[co, "event_id"], out.loc[co, "a"], out.loc[co, "b"], strict=True):
         both = list(dict.fromkeys(cited.get((event_id, names[a]), []) + cited.get((event_id, names[b]), [])))

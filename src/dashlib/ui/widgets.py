@@ -109,7 +109,7 @@ def source_picker(view: View) -> str | None:
              for authority, n in authority_split(sources).items() if n]
     if split:
         st.caption(view.t("data.authority_split", split=" · ".join(split)))
-    counts = {}
+    counts: dict[str, int] = {}
     for frame in view.data.tables.values():
         if "source_id" in frame and "quote" in frame:
             for sid, n in frame["source_id"].value_counts().items():
