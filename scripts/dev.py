@@ -112,8 +112,7 @@ def run_tests(extra: list[str]) -> int:
     """Run ruff, the import rules, then pytest, and fail if the tests left a file in the tree."""
     sh(PYTHON, "-m", "ruff", "check", ".")
     sh(BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports"), "--no-cache", "--no-logo")
-    # TODO(lead): turn the type check on once the modules being moved are typed (tests/test_types.py).
-    # sh(PYTHON, "-m", "mypy")
+    sh(PYTHON, "-m", "mypy")
     before = tree_entries()
     result = subprocess.run([str(PYTHON), "-m", "pytest", *extra], cwd=ROOT)
     left = sorted(tree_entries() - before)

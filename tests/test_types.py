@@ -6,8 +6,6 @@ import subprocess
 import sys
 import tomllib
 
-import pytest
-
 from conftest import ROOT
 
 
@@ -17,8 +15,6 @@ def test_the_package_ships_its_py_typed_marker():
     assert (ROOT / "src" / "dashlib" / "py.typed").is_file()
 
 
-@pytest.mark.xfail(strict=False, reason="modules still being moved have type errors; the lead turns this on "
-                                        "(and the mypy step of scripts/dev.py test) once they are fixed")
 def test_mypy_finds_no_type_error():
     run = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
