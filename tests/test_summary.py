@@ -274,6 +274,8 @@ def test_place_paths_name_the_areas_a_place_lies_in():
 def test_headline_titles(titles, lang, expected):
     row = table("events", event("e", "2024-11-21") | titles).iloc[0]
     assert headline_titles(row, lang) == expected
+    if lang == "en":
+        assert headline_titles(row) == expected, "English by default"
 
 
 FRENCH = dataset(
@@ -297,3 +299,4 @@ def test_names_and_titles_in_the_language(lang, path, names, title, other):
     assert place_chains(FRENCH.places, lang)["pavilion"] == path
     assert organisers(FRENCH, "side", lang) == names
     assert (event_title(FRENCH, "side", lang), event_title(FRENCH, "other", lang)) == (title, other)
+    assert list(participants(FRENCH, "side", lang)["name"]) == names
