@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dashlib.cli import main
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
-from dashlib.model import BUNDLED_DATA
+from dashlib.model import BUNDLED_DATA, columns
 from dashlib.package.load import load_package
 
 PRESS_RELEASE = BUNDLED_DATA / "sources" / "press-release-fr.txt"
@@ -37,8 +37,9 @@ def test_the_cli_does_what_the_app_does(tmp_path, capsys):
     folder = tmp_path / "proposals"
     assert propose_to(folder) == EXIT_OK
     header = (folder / "organizations.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert header[:8] == ["org_id", "name", "name_local", "org_type", "country_code", "place_id", "source_id",
-                          "quote"] and "review" in header
+    # The package's schema, column for column, then the reviewer's columns.
+    schema = columns("organizations")
+    assert header[:len(schema)] == schema and "review" in header[len(schema):]
     assert (folder / "sources" / "pr.txt").read_text(encoding="utf-8") == PRESS_RELEASE.read_text(encoding="utf-8")
 
     # Nothing reviewed: the package gets only the source, which is no package (it needs an event).
