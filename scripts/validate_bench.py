@@ -80,7 +80,7 @@ def measure_in_subprocess(package: Path, validator: str, timeout: float) -> dict
     run = subprocess.run([sys.executable, __file__, "--measure", str(package), "--validator", validator],
                          capture_output=True, text=True, timeout=timeout, check=False)
     if run.returncode != 0:
-        raise RuntimeError(f"{validator} on {package} failed:\n{run.stderr[-3000:]}")
+        raise RuntimeError(f"{validator} on {package} failed (exit status {run.returncode}):\n{run.stderr[-3000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
@@ -136,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
     print(f"{os.cpu_count()} cores, Python {platform.python_version()}, DuckDB {duckdb.__version__}; "
           f"load average before: {_load_average()}", flush=True)
-    rows, disagreements = [], []
+    rows: list[dict[str, Any]] = []
+    disagreements: list[int] = []
+    failures: list[str] = []
     for size in sizes:
         package, _ = ensure_package(size, args.workdir)
         facts = package_facts(package)
@@ -145,7 +147,13 @@ def main(argv: list[str] | None = None) -> int:
             if validator == "frictionless" and size > args.reference_max:
                 continue
             print(f"{size:,} events: {validator} …", file=sys.stderr, flush=True)
-            row = measure_in_subprocess(package, validator, args.timeout) | facts
+            try:
+                row = measure_in_subprocess(package, validator, args.timeout) | facts
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                print(exc, file=sys.stderr, flush=True)
+                failures.append(f"{validator} at {size:,} events")
+                continue
+            print(json.dumps({k: v for k, v in row.items() if k != "problems"}), file=sys.stderr, flush=True)
             rows.append(row)
             found[validator] = row["problems"]
         if "frictionless" in found and found["frictionless"] != found["duckdb"]:
@@ -154,9 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nload average after: {_load_average()}")
     if disagreements:
         print(f"DuckDB and frictionless report different problems at {disagreements} events")
+    if failures:
+        print(f"failed: {', '.join(failures)}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    return 1 if disagreements else 0
+    return 1 if disagreements or failures else 0
 
 
 if __name__ == "__main__":

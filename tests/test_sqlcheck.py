@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -513,3 +515,17 @@ def test_an_upload_descriptor_does_not_change_the_schema():
                                  "schema": {"fields": [{"name": "topic_id", "type": "integer"}]}}]}
     files = BUNDLED | {"datapackage.json": json.dumps(descriptor).encode()}
     assert validate_both(files) == validate_both(BUNDLED)
+
+
+def test_the_validation_benchmark_measures_both_validators():
+    # The benchmark (scripts/validate_bench.py) runs on big synthetic packages; here, one measurement of
+    # each validator on the bundled package, so that the script cannot rot.
+    script = Path(__file__).resolve().parents[1] / "scripts" / "validate_bench.py"
+    results = {}
+    for validator in ("duckdb", "frictionless"):
+        run = subprocess.run([sys.executable, str(script), "--measure", str(BUNDLED_DATA), "--validator", validator],
+                             capture_output=True, text=True, timeout=300, check=True)
+        results[validator] = json.loads(run.stdout.splitlines()[-1])
+    assert results["duckdb"]["problems"] == results["frictionless"]["problems"]
+    assert results["duckdb"]["validate_s"] > 0 and results["duckdb"]["peak_rss_mb"] > 0
+    assert set(results["duckdb"]["steps"]) >= {"read", "cells", "primary key", "foreign keys", "quotes"}

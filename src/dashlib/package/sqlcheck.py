@@ -43,9 +43,6 @@ from dashlib.package.messages import Finding, describe
 from dashlib.package.problems import Problem
 
 LIMIT_ERRORS = 500
-# Above this, DuckDB moves tables and intermediate results to a temporary folder. Measured at a million
-# events: the same processor time as with no limit, and a peak of 0.76 GB instead of 1.2 GB.
-MEMORY_LIMIT = "400MB"
 _BATCH_ROWS = 50_000
 _FETCH_ROWS = 10_000
 
@@ -300,7 +297,9 @@ class _Validation:
         # An in-memory database spills to ./.tmp by default; the staging folder is hashed after validation.
         self._spill = tempfile.TemporaryDirectory(prefix="dashlib-validate-")
         self.con.execute(f"SET temp_directory = {_lit(self._spill.name)}")
-        self.con.execute(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
+        # No memory_limit below DuckDB's default (80% of the memory): with 400 MB, a million events peak at
+        # 0.74 GB instead of 1.2 GB, but DuckDB 1.4.3 then crashed (SIGSEGV) in the key check's GROUP BY as
+        # it spilled to disk on two threads, three times out of three.
         self.con.execute("SET preserve_insertion_order = true")
         texts = pa.table({"source_id": pa.array(list(source_texts), pa.string()),
                           "text": pa.array(list(source_texts.values()), pa.string())})
@@ -401,16 +400,15 @@ class _Validation:
             yield from batch
 
     def check_cells(self, table: _Table) -> None:
-        """Types and constraints of every cell, blank rows, and rows with too few or too many cells."""
+        """Find cells of the wrong type or against a constraint, blank rows, and rows with too few or many cells."""
         names = table.layout.names
         self._set_cell_order(table)
         for j, (reader, column) in enumerate(zip(table.readers, table.columns, strict=True)):
-            position = j
             if reader.constraints.get("required"):
                 note = f'constraint "required" is "{reader.constraints["required"]}"'
                 for (row,) in self.rows(f"SELECT _row FROM {table.view} WHERE NOT _blank AND {_blank(column)} "
                                         f"ORDER BY _row LIMIT {self.limit}"):
-                    table.add(row, _CELL, position, 1, Finding("constraint-error", row, names[j], note=note))
+                    table.add(row, _CELL, j, 1, Finding("constraint-error", row, names[j], note=note))
             surely_valid = self._surely_valid(reader, column)
             if surely_valid == "true":
                 continue
@@ -420,7 +418,7 @@ class _Validation:
                 _, notes = reader.read(cell)
                 for kind, note in notes:
                     sub = 0 if kind == "type" else 1 + _CONSTRAINTS[reader.type].index(kind)
-                    table.add(row, _CELL, position, sub,
+                    table.add(row, _CELL, j, sub,
                               Finding("type-error" if kind == "type" else "constraint-error", row, names[j],
                                       cell=str(cell), note=note))
                     found += 1
@@ -503,7 +501,7 @@ class _Validation:
         return keys if keys and set(keys) <= set(table.layout.names) else []
 
     def check_primary_key(self, table: _Table) -> None:
-        """Rows whose key is empty, and rows whose key an earlier row has (named by the latest such row)."""
+        """Find rows whose key is empty, and rows whose key an earlier row has (named by the latest such row)."""
         keys = self._primary_key(table)
         if not keys:
             return
@@ -528,7 +526,7 @@ class _Validation:
                                                        note=f"the same as in the row at position {previous}"))
 
     def check_foreign_keys(self, table: _Table) -> None:
-        """Rows whose reference (one or more columns) names no row of the table it points to."""
+        """Find rows whose reference (one or more columns) names no row of the table it points to."""
         for index, (local, remote, resource, target) in enumerate(self._foreign_keys(table)):
             for name in local:
                 if table.reader(name).type not in TEXT_TYPES:
@@ -594,7 +592,7 @@ class _Validation:
         self.python_rule(table, ["start_date", "end_date"], both, rule, _DATE_ORDER)
 
     def check_quotes(self, table: _Table) -> None:
-        """Each quote occurs, verbatim, in the text of its source."""
+        """Find quotes the text of their source does not contain, verbatim."""
         names = table.layout.names
         if "quote" not in names or "source_id" not in names:
             return
@@ -612,7 +610,7 @@ class _Validation:
                                                      note=messages.quote_note(source_id)))
 
     def check_coordinates(self, table: _Table) -> None:
-        """Manual ``lat``/``lon`` of a place come as a pair, with a ``source_id`` and a ``quote``."""
+        """Find manual ``lat``/``lon`` of a place not given as a pair, or without a ``source_id`` and a ``quote``."""
         names = table.layout.names
         if table.name != "places" or ("lat" not in names and "lon" not in names):
             return
@@ -634,7 +632,7 @@ class _Validation:
         self.python_rule(table, given, where, rule, _COORDINATES)
 
     def check_lengths(self, table: _Table) -> None:
-        """No text cell is longer than the limit."""
+        """Find text cells longer than the limit."""
         limit = self.max_field_chars
         parts = [f"SELECT _row, {j} AS j, length({column}) AS n FROM {table.view} "
                  f"WHERE strlen({column}) > {limit} AND length({column}) > {limit}"
