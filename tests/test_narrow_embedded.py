@@ -36,6 +36,7 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
 def assert_same(store: engine.Store, filters: Filters) -> None:
     expected = apply(DATASET, filters)
     actual = narrow.fetch(narrow.narrow(store.tables, filters), DATASET)
+    assert (actual.name, actual.source_texts) == (DATASET.name, DATASET.source_texts)
     case = "&".join(f"{k}={v}" for k, v in to_params(filters).items()) or "none"
     for table, frame in expected.tables.items():
         pd.testing.assert_frame_equal(plain(frame), plain(actual.tables[table]), obj=f"{table} for {case}")
@@ -47,6 +48,7 @@ CASES = [
     Filters(start=date(2024, 11, 1)),
     Filters(start=date(2013, 1, 1), end=date(2015, 12, 31)),
     Filters(org_types=("enterprise", "community")),
+    Filters(org_types=("city_network",)),  # places only organisations use (London, Bonn)
     Filters(orgs=("unep", "turku-epo")),
     Filters(countries=("FI",)),
     Filters(countries=("AZ",)),
