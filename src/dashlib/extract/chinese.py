@@ -6,6 +6,7 @@ Chinese writes no spaces and no capitals, so names are found on words: jieba tag
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cache
 
@@ -28,8 +29,6 @@ class Word:
 @cache
 def _tokenizer():
     # jieba reads its 20 MB dictionary on first use (about 1 s); only Chinese texts need it.
-    import logging
-
     import jieba
     import jieba.posseg
 

@@ -60,6 +60,11 @@ def _index() -> _Index:
                   {k: tuple(dict.fromkeys(v)) for k, v in by_alternate.items()})
 
 
+def city_by_id(geonames_id: int) -> City | None:
+    """Return the gazetteer's city with this GeoNames id, if it knows one."""
+    return _index().cities.get(geonames_id)
+
+
 def city_candidates(name: str) -> list[City]:
     """Return the cities a name may be, most populous first: exact names, else alternate names.
 

@@ -26,7 +26,7 @@ import regex
 from dashlib.extract import lexicon
 from dashlib.extract.chinese import Word
 from dashlib.extract.dates import DateMention, _month_index
-from dashlib.extract.names import City, city_candidates, country_names, main_city
+from dashlib.extract.names import City, city_by_id, city_candidates, country_names, main_city
 from dashlib.extract.spans import Sentence, fold, sentence_at
 from dashlib.text import cell_text
 
@@ -425,17 +425,10 @@ def _suggest_regions(finds: list[PlaceFind]) -> None:
     for find in finds:
         if find.kind != "district" or find.parent_key or find.geonames_id is None:
             continue
-        city = city_candidates_by_id(find.geonames_id)
+        city = city_by_id(find.geonames_id)
         outer = main_city(city) if city else None
         if outer is not None and outer.geonames_id in by_gid:
             find.parent_key, find.parent_basis = by_gid[outer.geonames_id].key, "GeoNames region"
-
-
-def city_candidates_by_id(geonames_id: int) -> City | None:
-    """Return the gazetteer's city with this id, if any."""
-    from dashlib.extract.names import _index
-
-    return _index().cities.get(geonames_id)
 
 
 def _inherit_country(finds: list[PlaceFind]) -> None:
