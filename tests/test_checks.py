@@ -21,6 +21,7 @@ from dashlib.package.checks import (
     FieldLength,
     QuoteInSource,
     describe,
+    frictionless_problems,
 )
 from dashlib.package.load import load_uploaded
 
@@ -325,3 +326,29 @@ def test_a_places_table_with_lon_but_no_lat_column_gets_a_problem_not_a_crash(tm
     assert with_lon
     assert [astuple(p) for p in result.problems] == [
         ("places.csv", row, "lon", "lat and lon must be given together") for row in with_lon]
+
+
+# --- the reference validator as a whole: every check runs, problems name the package's files ---------------
+
+def test_frictionless_problems_runs_every_rule_and_names_the_files(tmp_path: Path):
+    (tmp_path / "ev.csv").write_text(
+        "event_id,title,event_type,start_date,end_date,source_id,quote\n"
+        "a,A,panel,2024-11-21,2024-11-20,pr,Baku\n"  # ends before it starts
+        "b,B,panel,2024-11-21,,pr,Paris\n"  # a quote the source does not say
+        f"c,{'x' * 11},panel,2024-11-21,,pr,Baku\n",  # a title over the limit
+        encoding="utf-8")
+    (tmp_path / "pl.csv").write_text("place_id,name,kind,lat,lon,source_id,quote\np,P,city,1,,pr,Baku\n",
+                                     encoding="utf-8")
+    descriptor = {"resources": [
+        {"name": "events", "path": "ev.csv", "schema": schema_for("events", EVENT)},
+        {"name": "places", "path": "pl.csv", "schema": schema_for("places", PLACE)},
+    ]}
+    problems = [astuple(p) for p in frictionless_problems(descriptor, tmp_path, {"pr": TEXT}, max_field_chars=10)]
+    assert problems == [
+        ("ev.csv", 2, "end_date", "end_date 2024-11-20 is before start_date 2024-11-21"),
+        ("ev.csv", 3, "quote", "the text of source 'pr' does not contain it"),
+        ("ev.csv", 4, "title", "the cell has 11 characters; at most 10 are allowed"),
+        ("pl.csv", 2, "lon", "lat and lon must be given together"),
+    ]
+    capped = frictionless_problems(descriptor, tmp_path, {"pr": TEXT}, max_field_chars=10, limit_errors=1)
+    assert [(p.file, p.row) for p in capped] == [("ev.csv", 2), ("pl.csv", 2)]
