@@ -20,7 +20,7 @@ from dashlib.query import engine
 pytestmark = pytest.mark.postgres
 APP = str(ROOT / "app.py")
 PAGES = ("pages/overview.py", "pages/map.py", "pages/timeline.py", "pages/network.py", "pages/data.py")
-VIEWS = ({}, {"start": "2024-11-01", "end": "2024-11-30", "org_type": "city_network"}, {"q": "Turku"})
+VIEWS = ({}, {"start": "2024-11-01", "end": "2024-11-30", "org_type": "local_government"}, {"q": "Turku"})
 
 
 @pytest.fixture(scope="module")
