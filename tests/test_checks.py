@@ -335,7 +335,8 @@ def test_frictionless_problems_runs_every_rule_and_names_the_files(tmp_path: Pat
         "event_id,title,event_type,start_date,end_date,source_id,quote\n"
         "a,A,panel,2024-11-21,2024-11-20,pr,Baku\n"  # ends before it starts
         "b,B,panel,2024-11-21,,pr,Paris\n"  # a quote the source does not say
-        f"c,{'x' * 11},panel,2024-11-21,,pr,Baku\n",  # a title over the limit
+        f"c,{'x' * 11},panel,2024-11-21,,pr,Baku\n"  # a title over the limit
+        "d,D,alien,2024-11-21,,pr,Baku\n",  # a type the schema does not list (the message names them)
         encoding="utf-8")
     (tmp_path / "pl.csv").write_text("place_id,name,kind,lat,lon,source_id,quote\np,P,city,1,,pr,Baku\n",
                                      encoding="utf-8")
@@ -348,6 +349,8 @@ def test_frictionless_problems_runs_every_rule_and_names_the_files(tmp_path: Pat
         ("ev.csv", 2, "end_date", "end_date 2024-11-20 is before start_date 2024-11-21"),
         ("ev.csv", 3, "quote", "the text of source 'pr' does not contain it"),
         ("ev.csv", 4, "title", "the cell has 11 characters; at most 10 are allowed"),
+        ("ev.csv", 5, "event_type",
+         "'alien' is not one of: conference, side_event, panel, report, policy, agreement, milestone"),
         ("pl.csv", 2, "lon", "lat and lon must be given together"),
     ]
     capped = frictionless_problems(descriptor, tmp_path, {"pr": TEXT}, max_field_chars=10, limit_errors=1)
