@@ -50,15 +50,16 @@ def test_the_table_and_the_source_of_the_data_page_are_in_the_link(open_app):
     app = open_app(PAGE["data"], lang="fr")
     organisations = app.page.get_by_role("tab", name=re.compile(r"^" + t("table.organizations", "fr") + r" \("))
     organisations.click()
-    app.wait_for_query("table", "organizations")
+    app.wait_for_query("table", "organizations", timeout=60)
 
     picker = source_picker(app)
     picker.click()
     options = app.page.get_by_role("option")
+    options.first.wait_for()  # the list opens after the click's rerun, later on a busy machine
     last = options.nth(options.count() - 1)
     chosen = last.inner_text().strip()
     last.click()
-    app.wait_for_query("source")
+    app.wait_for_query("source", timeout=60)
     assert app.query()["table"] == ["organizations"]
 
     copy = open_app(url=app.page.url)
