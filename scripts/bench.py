@@ -55,7 +55,7 @@ from typing import Any
 
 from dashlib.model import BUNDLED_DATA
 from dashlib.query.spec import widget_keys
-from servers import free_port, wait_healthy
+from servers import free_port, stop, wait_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -928,12 +928,7 @@ def serve(script: Path, data: str | None, log: Path) -> Iterator[tuple[str, subp
             wait_healthy(url, process, timeout=120)
             yield url, process, started
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=20)
 
 
 def _render(browser: Any, url: str, timeout: float, quiet_ms: int = 1000) -> dict[str, float]:

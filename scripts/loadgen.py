@@ -66,7 +66,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from tqdm import tqdm
 
-from servers import free_port, wait_healthy
+from servers import free_port, stop, wait_healthy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ATLAS_APP = PROJECT_ROOT / "app.py"
@@ -752,12 +752,7 @@ def serve(script: Path, *, cwd: Path, env: dict[str, str] | None = None, flags: 
                 raise
             yield Server(url, process, Path(log.name))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             Path(log.name).unlink(missing_ok=True)
 
 

@@ -28,3 +28,13 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"{url} did not answer /_stcore/health within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a server process: ask it to end, then kill it if it has not within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

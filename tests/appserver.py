@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from servers import free_port, wait_healthy
+from servers import free_port, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,10 +37,6 @@ def running_app(python: str = sys.executable, env: dict[str, str] | None = None,
             raise
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
         Path(log.name).unlink(missing_ok=True)
