@@ -60,8 +60,24 @@ class PostgresServer:
                                         "--no-sync", "-E", "UTF8", "--locale", "C"]),
                        check=True, capture_output=True)
         self.start()
-        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "atlas", database],
+        self.create_database(database)
+
+    def create_database(self, name: str) -> str:
+        """Create another database on this server and return its URL.
+
+        Parameters
+        ----------
+        name : str
+            The new database's name (letters, digits and ``_``).
+
+        Returns
+        -------
+        str
+            ``postgresql://atlas@127.0.0.1:PORT/NAME``.
+        """
+        subprocess.run([str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "atlas", name],
                        check=True, capture_output=True)
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
