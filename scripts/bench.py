@@ -15,6 +15,17 @@ the app with Streamlit's AppTest:
 
 The naive baseline (``scripts/st_naive_app.py``) is driven through the same widget keys.
 
+``--engines`` says where the app's data lives. ``duckdb`` (the default) hands the app the package
+path, which it validates once and copies into a DuckDB file in its cache (``prepare`` pays for
+that copy too, so the first run reads it as a later start would). ``postgresql`` starts a
+throwaway PostgreSQL server (``scripts/pgserver.py``) for the whole run, stopped at the end even on
+an error, Ctrl-C or SIGTERM; each size's package is published into a database of its own there and
+the app is given its URL. For every engine the publish is timed ("publish s": ``engine.publish``
+of the loaded dataset; for DuckDB into a scratch file, as the app's cache copy is written). Every
+row of the tables, CSV and JSON names its engine; the naive baseline reads the CSVs itself and is
+measured once per size, whatever the engines. Peak RSS is the app's process: the PostgreSQL
+server's own memory is not in it.
+
 Bytes per rerun are the serialized size of every ForwardMsg a run produces (what the server sends
 for that run, before websocket compression, as to a browser that has cached nothing), maximum over
 the runs. AppTest always sends dataframes whole; a real server sends a dataframe of more than
@@ -43,6 +54,7 @@ import json
 import math
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -61,6 +73,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 PAGES = ("overview", "map", "timeline", "network", "data")
 APPS = ("atlas", "naive")
+ENGINES = ("duckdb", "postgresql")
+DEFAULT_ENGINES = "duckdb"
+NO_ENGINE = "-"  # the label of what runs on no engine: the naive baseline (it reads CSV) and the bare app
 DEFAULT_SIZES = "1000,100000,1000000"
 DEFAULT_WORKDIR = Path.home() / ".cache" / "dashlib-bench"
 DEFAULT_OUT = Path("bench-results") / "bench.csv"
@@ -88,7 +103,7 @@ TARGET_BYTES = 1.5e6
 TARGET_RENDER_BUNDLED_S = 1.0
 TARGET_RENDER_LARGE_S = 2.5
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,6 +132,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"pages to measure (default: {','.join(PAGES)})")
     parser.add_argument("--apps", type=_apps, default=APPS, metavar="A,A",
                         help=f"apps to measure (default: {','.join(APPS)})")
+    parser.add_argument("--engines", type=_engines, default=_engines(DEFAULT_ENGINES), metavar="E,E",
+                        help=f"where the app's data lives, among {', '.join(ENGINES)} (default: {DEFAULT_ENGINES}: "
+                             "the package path, which the app copies into DuckDB; postgresql: a throwaway "
+                             "server started for the run, each package published into it)")
     parser.add_argument("--no-browser", action="store_true", help="skip the first render in Chromium")
     parser.add_argument("--browser-reps", type=_positive, default=3,
                         help="cold starts per app in the browser, for the median (default: 3)")
@@ -164,6 +183,26 @@ def _apps(value: str) -> tuple[str, ...]:
     return _names(value, APPS, "apps")
 
 
+def _engines(value: str) -> tuple[str, ...]:
+    return _names(value, ENGINES, "engines")
+
+
+def variants(apps: Sequence[str], engines: Sequence[str]) -> list[tuple[str, str]]:
+    """Return the (app, engine) pairs measured at each size: the app once per engine, the baseline once."""
+    return [(app, engine) for app in apps for engine in (engines if app == "atlas" else (NO_ENGINE,))]
+
+
+def run_key(size: Any, app: str, engine: str) -> str:
+    """Return the key of one measured scenario in the results (``"1000/atlas/duckdb"``, ``"1000/naive"``)."""
+    return f"{size}/{app}" if engine == NO_ENGINE else f"{size}/{app}/{engine}"
+
+
+def split_key(key: str) -> tuple[str, str, str]:
+    """Return the size, app and engine of a key made by :func:`run_key`."""
+    size, app, *engine = key.split("/")
+    return size, app, engine[0] if engine else NO_ENGINE
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run the benchmark the command line describes; return the exit status.
 
@@ -184,8 +223,23 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"no browser at {args.chromium}: install Chromium (apt-get install -y chromium) or pass --no-browser",
               file=sys.stderr)
         return EXIT_FAILED
+    if "postgresql" in args.engines and "atlas" in args.apps:
+        import pgserver
+
+        if pgserver.pg_bindir() is None:
+            print("PostgreSQL is not installed (apt-get install postgresql): it is needed for --engines postgresql",
+                  file=sys.stderr)
+            return EXIT_FAILED
     started = time.monotonic()
-    results = run_bench(args)
+    # SIGTERM (a timeout, `kill`) ends the run as Ctrl-C does, so the PostgreSQL server is stopped too.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        results = run_bench(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing written (a PostgreSQL server the run started is stopped)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     settings = results["settings"]
     results["settings"]["load_average_end"] = _load_average()
     rows, page_rows = summary_rows(results), page_table(results)
@@ -197,13 +251,23 @@ def run_command(args: argparse.Namespace) -> int:
     print()
     print(format_page_table(page_rows))
     print()
-    print(format_targets(targets(results, rows)))
+    for engine in _engines_run(results):
+        print(format_targets(targets(results, rows, engine), engine if len(args.engines) > 1 else None))
     if results.get("profiles"):
         print()
         print(format_profiles(results["profiles"]))
     print(f"\nwritten: {args.out}, {_sibling(args.out, '-pages.csv')}, {_sibling(args.out, '.json')} "
           f"({time.monotonic() - started:.0f} s in all)")
     return EXIT_FAILED if any(r.get("error") for r in rows) else EXIT_OK
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _engines_run(results: dict[str, Any]) -> list[str]:
+    """Return the engines this run was asked to put the app on."""
+    return list(results["settings"].get("engines", [DEFAULT_ENGINES]))
 
 
 def _log(message: str) -> None:
@@ -217,6 +281,9 @@ def _log(message: str) -> None:
 def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     """Prepare every size, run every worker and the browser part; return the raw results.
 
+    With ``postgresql`` among ``args.engines``, a throwaway PostgreSQL server runs for the whole of
+    it and is stopped and removed before this returns or raises (Ctrl-C included).
+
     Parameters
     ----------
     args : argparse.Namespace
@@ -225,52 +292,117 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``sizes`` (per size: package, synth and prepare times, filters), ``workers`` (per size and
-        app: what the AppTest worker measured, or an error), ``browser`` (per target: render times),
-        ``profiles`` and ``settings``.
+        ``sizes`` (per size: package, synth and prepare times, filters, and per engine its
+        ``databases`` entry: publish time, URL), ``workers`` (per :func:`run_key`: what the AppTest
+        worker measured, or an error), ``browser`` (per target: render times), ``profiles`` and
+        ``settings``.
     """
     workdir = args.workdir.expanduser()
     workdir.mkdir(parents=True, exist_ok=True)
     n_filters = len(args.pages) * (args.runs + (1 if args.profile else 0))  # every selective change is new
+    engines = list(args.engines) if "atlas" in args.apps else []
     results: dict[str, Any] = {
         "settings": {"sizes": args.sizes, "runs": args.runs, "budget_s": args.budget, "pages": list(args.pages),
-                     "apps": list(args.apps), "browser": not args.no_browser, "browser_reps": args.browser_reps,
-                     "cpus": os.cpu_count(), "python": sys.version.split()[0], "started": time.strftime("%F %T"),
-                     "load_average": _load_average(), "source": _source_version()},
+                     "apps": list(args.apps), "engines": list(args.engines), "browser": not args.no_browser,
+                     "browser_reps": args.browser_reps, "cpus": os.cpu_count(), "python": sys.version.split()[0],
+                     "started": time.strftime("%F %T"), "load_average": _load_average(),
+                     "source": _source_version()},
         "sizes": {}, "workers": {}, "browser": {}, "profiles": {},
     }
-    for size in args.sizes:
-        info: dict[str, Any] = {"events": size}
-        results["sizes"][str(size)] = info
-        try:
-            package, info["synth_s"] = ensure_package(size, workdir)
-            info["package"] = str(package)
-            _log(f"{size:,} events: preparing {package} (first load: validation and cache)")
-            prepared = _subprocess_json(["_prepare", str(package), str(n_filters)], timeout=args.timeout)
-            info.update(prepared)
-            _log(f"{size:,} events: prepared in {prepared['prepare_s']:.1f} s; {len(prepared['filters'])} selective "
-                 f"filters keeping {_share_range(prepared['filters'])} of the events")
-        except Exception as exc:  # report and go on with the next size
-            info["error"] = f"prepare failed: {exc}"
-            _log(f"{size:,} events: {info['error']}")
-            continue
-        for app in args.apps:
-            key = f"{size}/{app}"
-            _log(f"{key}: AppTest worker ({len(args.pages)} pages × {args.runs} changes)")
-            spec = {"app": app, "data": info["package"], "filters": prepared["filters"], "pages": list(args.pages),
-                    "runs": args.runs, "budget": args.budget, "profile": args.profile and app == "atlas",
-                    "timeout": args.timeout}
+    with contextlib.ExitStack() as stack:
+        server = None
+        if "postgresql" in engines:
+            import pgserver
+
+            _log("starting a throwaway PostgreSQL server")
+            server = stack.enter_context(pgserver.postgres_server())
+            results["settings"]["postgresql"] = _postgres_version(server)
+            _log(f"PostgreSQL {results['settings']['postgresql']} at {server.url}")
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dashlib-bench-db-")))
+        for size in args.sizes:
+            info: dict[str, Any] = {"events": size, "databases": {}}
+            results["sizes"][str(size)] = info
             try:
-                worker = _subprocess_json(["_worker"], spec=spec, timeout=args.timeout)
-            except Exception as exc:
-                worker = {"error": str(exc)}
-            results["workers"][key] = worker
-            if worker.get("profile"):
-                results["profiles"][key] = worker.pop("profile")
-            _log(f"{key}: {_worker_line(worker)}")
-    if not args.no_browser:
-        results["browser"] = measure_browser(args, results, workdir)
+                package, info["synth_s"] = ensure_package(size, workdir)
+                info["package"] = str(package)
+                _log(f"{size:,} events: preparing {package} (first load: validation and caches)")
+                prepared = _subprocess_json(["_prepare", str(package), str(n_filters)], timeout=args.timeout)
+                info.update(prepared)
+                _log(f"{size:,} events: prepared in {prepared['prepare_s']:.1f} s (the app's DuckDB copy: "
+                     f"{prepared['app_copy_s']:.1f} s); {len(prepared['filters'])} selective filters keeping "
+                     f"{_share_range(prepared['filters'])} of the events")
+            except Exception as exc:  # report and go on with the next size
+                info["error"] = f"prepare failed: {exc}"
+                _log(f"{size:,} events: {info['error']}")
+                continue
+            for engine in engines:
+                info["databases"][engine] = _publish(engine, size, package, server, scratch, args.timeout)
+            for app, engine in variants(args.apps, args.engines):
+                key = run_key(size, app, engine)
+                database = info["databases"].get(engine, {})
+                if database.get("error"):
+                    results["workers"][key] = {"error": f"not run: {database['error'].splitlines()[0]}"}
+                    continue
+                _log(f"{key}: AppTest worker ({len(args.pages)} pages × {args.runs} changes)")
+                spec = {"app": app, "label": key, "data": _app_data(info, engine), "filters": prepared["filters"],
+                        "pages": list(args.pages), "runs": args.runs, "budget": args.budget,
+                        "profile": args.profile and app == "atlas", "timeout": args.timeout}
+                try:
+                    worker = _subprocess_json(["_worker"], spec=spec, timeout=args.timeout)
+                except Exception as exc:
+                    worker = {"error": str(exc)}
+                results["workers"][key] = worker
+                if worker.get("profile"):
+                    results["profiles"][key] = worker.pop("profile")
+                _log(f"{key}: {_worker_line(worker)}")
+        if not args.no_browser:
+            results["browser"] = measure_browser(args, results, workdir)
+        if server is not None:
+            _log("stopping the PostgreSQL server")
     return results
+
+
+def _app_data(info: dict[str, Any], engine: str) -> str:
+    """Return ``DASHLIB_DATA`` for the app on ``engine``: the package path for DuckDB (and the baseline), else a URL."""
+    if engine in (NO_ENGINE, "duckdb"):
+        return info["package"]
+    return info["databases"][engine]["url"]
+
+
+def _publish(engine: str, size: int, package: Path, server: Any, scratch: Path, timeout: float) -> dict[str, Any]:
+    """Publish one size's package for ``engine`` in a subprocess; return its time and URL, or an error.
+
+    PostgreSQL gets a database per size (``atlas_<size>``), so that the browser part, which runs
+    after every size, finds each one. DuckDB's publish goes to a scratch file that nothing reads: the
+    app on DuckDB opens the package path and its own cached copy, and this times the same writing.
+    """
+    if engine == "postgresql":
+        try:
+            url = server.create_database(f"atlas_{size}")
+        except subprocess.CalledProcessError as exc:
+            return {"error": f"createdb failed: {exc.stderr.decode(errors='replace') if exc.stderr else exc}"}
+    else:
+        url = f"duckdb:///{scratch / f'atlas-{size}.duckdb'}"
+    _log(f"{size:,} events: publishing to {engine}")
+    try:
+        published = _subprocess_json(["_publish", str(package), url], timeout=timeout)
+    except Exception as exc:
+        _log(f"{size:,} events: publish to {engine} FAILED: {exc}")
+        return {"error": f"publish to {engine} failed: {exc}"}
+    if engine == "duckdb":
+        Path(url.removeprefix("duckdb:///")).unlink(missing_ok=True)
+    _log(f"{size:,} events: published to {engine} in {published['publish_s']:.1f} s ({published['rows']:,} rows)")
+    return {"url": url if engine != "duckdb" else None, **published}
+
+
+def _postgres_version(server: Any) -> str | None:
+    try:
+        done = subprocess.run([str(server.bindir / "postgres"), "--version"], capture_output=True, text=True,
+                              timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"\d+(\.\d+)+", done.stdout)
+    return found.group(0) if found else None
 
 
 def ensure_package(size: int, workdir: Path) -> tuple[Path, float | None]:
@@ -337,6 +469,10 @@ def _subprocess_json(argv: list[str], spec: dict[str, Any] | None = None, timeou
             proc.wait()
             reader.join(timeout=10)
             raise RuntimeError(f"timed out after {timeout:.0f} s; log tail:\n{_tail(log)}") from None
+        except BaseException:  # Ctrl-C or SIGTERM: the step must not outlive the run (nor its server)
+            proc.kill()
+            proc.wait()
+            raise
         reader.join(timeout=10)
         if proc.returncode != 0 or not out.exists():
             raise RuntimeError(f"exit status {proc.returncode}; log tail:\n{_tail(log)}")
@@ -393,7 +529,11 @@ def _worker_line(worker: dict[str, Any]) -> str:
 
 
 def prepare(package: str, n_filters: int) -> dict[str, Any]:
-    """Load a package once (validation, the loader's cache) and pick selective filters on it.
+    """Load a package once (validation, the loader's cache, the app's DuckDB copy); pick selective filters.
+
+    The app opens a package path through its own DuckDB copy (:func:`dashlib.query.datasource.open_source`),
+    built on the first open and reused after: opening it here keeps that one-off build out of the
+    first run measured, as publishing does for a database.
 
     Parameters
     ----------
@@ -416,7 +556,47 @@ def prepare(package: str, n_filters: int) -> dict[str, Any]:
         problems = "; ".join(str(p) for p in result.problems[:5])
         raise RuntimeError(f"{package} is not a valid package: {problems}")
     dataset = result.dataset
-    return {"prepare_s": elapsed, "events": len(dataset.events), "filters": selective_filters(dataset, n_filters)}
+    from dashlib.query.datasource import open_source
+
+    started = time.perf_counter()
+    opened = open_source(package)
+    app_copy_s = time.perf_counter() - started
+    if not opened.ok:
+        raise RuntimeError(f"the app cannot open {package}: {'; '.join(str(p) for p in opened.problems[:5])}")
+    return {"prepare_s": elapsed, "app_copy_s": app_copy_s, "events": len(dataset.events),
+            "filters": selective_filters(dataset, n_filters)}
+
+
+def publish(package: str, url: str) -> dict[str, Any]:
+    """Publish a (prepared) package into the database at ``url``, replacing what is there; time it.
+
+    Parameters
+    ----------
+    package : str
+        The package folder (its validated copy is read from the loader's cache).
+    url : str
+        The database's Ibis URL.
+
+    Returns
+    -------
+    dict
+        ``load_s`` (reading the package), ``publish_s`` (:func:`dashlib.query.engine.publish`: writing
+        every table and swapping them in) and ``rows`` (rows written, every table).
+    """
+    from dashlib.package.load import load_package
+    from dashlib.query import engine
+
+    started = time.perf_counter()
+    result = load_package(package)
+    load_s = time.perf_counter() - started
+    if not result.ok:
+        raise RuntimeError(f"{package} is not a valid package")
+    started = time.perf_counter()
+    store = engine.publish(result.dataset, url, replace=True)
+    publish_s = time.perf_counter() - started
+    with contextlib.suppress(Exception):
+        store.backend.disconnect()
+    return {"load_s": load_s, "publish_s": publish_s, "rows": sum(result.dataset.row_counts().values())}
 
 
 def selective_filters(dataset: Any, n: int, share: tuple[float, float] = SELECTIVE_SHARE) -> list[dict[str, Any]]:
@@ -655,8 +835,8 @@ def _brief(values: list[float]) -> str:
 
 
 def _progress(spec: dict[str, Any], message: str) -> None:
-    size = Path(spec["data"]).name
-    print(f"[worker {time.strftime('%H:%M:%S')}] {size}/{spec['app']}: {message}", flush=True)
+    label = spec.get("label") or f"{Path(spec['data']).name}/{spec['app']}"
+    print(f"[worker {time.strftime('%H:%M:%S')}] {label}: {message}", flush=True)
 
 
 def _stats(values: list[float]) -> dict[str, Any]:
@@ -670,19 +850,23 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     spec : dict
-        ``app`` ("atlas" or "naive"), ``data`` (package folder), ``filters`` (from
+        ``app`` ("atlas" or "naive"), ``label`` (for progress lines), ``data`` (``DASHLIB_DATA``: a
+        package folder or a database URL), ``filters`` (from
         :func:`selective_filters`), ``pages``, ``runs``, ``budget`` (s), ``profile`` and ``timeout``.
 
     Returns
     -------
     dict
-        ``first_run_s``, ``peak_rss_unfiltered_mb``, ``peak_rss_mb``, ``lazy_dataframes``, and per
+        ``source`` (what the app opened), ``first_run_s``, ``peak_rss_unfiltered_mb``, ``peak_rss_mb``,
+        ``lazy_dataframes``, and per
         page its ``visit``, ``sel`` and ``unf`` statistics (seconds), ``bytes_max``, ``largest`` (the
         element types that weighed most in its heaviest run) and ``kept`` (share of events the
         selective filters kept); ``profile`` when asked.
     """
     os.environ["DASHLIB_DATA"] = spec["data"]
     from streamlit.testing.v1 import AppTest
+
+    from dashlib.query import datasource
 
     meter = _Meter()
     meter.install()
@@ -692,7 +876,9 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     if not filters:
         raise RuntimeError("no selective filter for this package")
     pages, runs, budget = spec["pages"], spec["runs"], spec["budget"]
-    out: dict[str, Any] = {"app": spec["app"], "lazy_dataframes": lazy, "pages": {}}
+    # What the app opens, by its own rule (a database URL, else the package path): the engine measured.
+    out: dict[str, Any] = {"app": spec["app"], "lazy_dataframes": lazy, "pages": {},
+                           "source": datasource.source_label(datasource.configured_source())}
 
     started = time.perf_counter()
     at = AppTest.from_file(script, default_timeout=spec["timeout"])
@@ -947,18 +1133,25 @@ def _render(browser: Any, url: str, timeout: float, quiet_ms: int = 1000) -> dic
     return value
 
 
-def browser_targets(results: dict[str, Any], apps: Sequence[str], workdir: Path) -> list[dict[str, Any]]:
-    """Return what the browser part serves: the bare app, the app on the bundled data, then each size."""
+def browser_targets(results: dict[str, Any], apps: Sequence[str], workdir: Path,
+                    engines: Sequence[str] = (DEFAULT_ENGINES,)) -> list[dict[str, Any]]:
+    """Return what the browser part serves: the bare app, the app on the bundled data, then each size and engine.
+
+    The bundled data is served as a package path (DuckDB) only; a size whose publish to an engine
+    failed is left out for that engine.
+    """
     out = [{"key": "bare", "size": "-", "app": "bare", "script": _write_bare(workdir), "data": None}]
-    if "atlas" in apps:
+    if "atlas" in apps and "duckdb" in engines:
         out.append({"key": "bundled/atlas", "size": "bundled", "app": "atlas", "script": ATLAS_APP,
                     "data": str(BUNDLED_DATA)})
     for size, info in results["sizes"].items():
         if info.get("error"):
             continue
-        for app in apps:
-            out.append({"key": f"{size}/{app}", "size": size, "app": app,
-                        "script": ATLAS_APP if app == "atlas" else NAIVE_APP, "data": info["package"]})
+        for app, engine in variants(apps, engines):
+            if info.get("databases", {}).get(engine, {}).get("error"):
+                continue
+            out.append({"key": run_key(size, app, engine), "size": size, "app": app,
+                        "script": ATLAS_APP if app == "atlas" else NAIVE_APP, "data": _app_data(info, engine)})
     return out
 
 
@@ -991,7 +1184,7 @@ def measure_browser(args: argparse.Namespace, results: dict[str, Any], workdir: 
             # One throw-away load, so that the browser's own first-page costs are not the bare app's.
             with serve(_write_bare(workdir), None, log) as (url, _process, _started):
                 _render(browser, url, timeout=60)
-            for target in browser_targets(results, args.apps, workdir):
+            for target in browser_targets(results, args.apps, workdir, args.engines):
                 cold, warm, rss, phases = [], [], [], []
                 try:
                     for _ in range(args.browser_reps):
@@ -1047,7 +1240,7 @@ def _write_bare(workdir: Path) -> Path:
 # Tables and targets.
 
 SUMMARY_COLUMNS = (
-    "size", "app", "events", "synth_s", "prepare_s", "first_run_s", "visit_s_max",
+    "size", "app", "engine", "events", "synth_s", "prepare_s", "publish_s", "first_run_s", "visit_s_max",
     "rerun_unfiltered_s_max", "rerun_selective_s_max", "speedup_unfiltered_min", "speedup_selective_min",
     "kept_share", "peak_rss_unfiltered_mb", "peak_rss_mb", "bytes_per_rerun_max",
     "first_render_s", "delta_vs_bare_s", "first_render_warm_s", "server_rss_mb",
@@ -1055,7 +1248,7 @@ SUMMARY_COLUMNS = (
     *(f"rerun_unfiltered_s_{p}" for p in PAGES), *(f"rerun_selective_s_{p}" for p in PAGES),
     *(f"bytes_per_rerun_{p}" for p in PAGES), "runs", "lazy_dataframes", "error",
 )
-PAGE_COLUMNS = ("size", "app", "page", "visit_s", "selective_median_s", "selective_min_s", "selective_max_s",
+PAGE_COLUMNS = ("size", "app", "engine", "page", "visit_s", "selective_median_s", "selective_min_s", "selective_max_s",
                 "selective_n", "unfiltered_median_s", "unfiltered_min_s", "unfiltered_max_s", "unfiltered_n",
                 "speedup_selective", "speedup_unfiltered", "kept_share", "rss_after_visit_mb", "bytes_max",
                 "heaviest_run", "largest_elements")
@@ -1066,7 +1259,7 @@ def _median(values: list[float] | None) -> float | None:
 
 
 def summary_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return one row per size and app (and the bare app, and the app on the bundled data), as in the CSV.
+    """Return one row per size, app and engine (and the bare app, and the app on the bundled data), as in the CSV.
 
     Parameters
     ----------
@@ -1093,21 +1286,24 @@ def summary_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "server_rss_mb": entry.get("server_rss_mb"), "error": entry.get("error"), **cells}
 
     if browser:
-        rows.append({"size": "-", "app": "bare", **browser_cells("bare")})
+        rows.append({"size": "-", "app": "bare", "engine": NO_ENGINE, **browser_cells("bare")})
         if "bundled/atlas" in browser:
-            rows.append({"size": "bundled", "app": "atlas", **browser_cells("bundled/atlas")})
+            rows.append({"size": "bundled", "app": "atlas", "engine": "duckdb", **browser_cells("bundled/atlas")})
+    settings = results["settings"]
     for size, info in results["sizes"].items():
-        for app in results["settings"]["apps"]:
-            key = f"{size}/{app}"
+        for app, engine in variants(settings["apps"], settings.get("engines", [DEFAULT_ENGINES])):
+            key = run_key(size, app, engine)
             worker = results["workers"].get(key, {})
-            row: dict[str, Any] = {"size": size, "app": app, "events": info.get("events"),
+            database = info.get("databases", {}).get(engine, {})
+            row: dict[str, Any] = {"size": size, "app": app, "engine": engine, "events": info.get("events"),
                                    "synth_s": info.get("synth_s") if app == "atlas" else None,
-                                   "prepare_s": info.get("prepare_s") if app == "atlas" else None}
+                                   "prepare_s": info.get("prepare_s") if app == "atlas" else None,
+                                   "publish_s": database.get("publish_s")}
             cells = browser_cells(key)
             page_errors = "; ".join(f"{p}: {e.splitlines()[0]}" for p, e in worker.get("page_errors", {}).items())
             browser_error = cells.pop("error")
             row.update(cells)
-            errors = [info.get("error"), worker.get("error"), page_errors,
+            errors = [info.get("error"), database.get("error"), worker.get("error"), page_errors,
                       f"browser: {browser_error}" if browser_error else None]
             row["error"] = "; ".join(e for e in errors if e) or None
             pages = worker.get("pages", {})
@@ -1139,13 +1335,14 @@ def summary_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def page_table(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return one row per size, app and page (keyed by :data:`PAGE_COLUMNS`)."""
+    """Return one row per size, app, engine and page (keyed by :data:`PAGE_COLUMNS`)."""
     rows = []
     for key, worker in results["workers"].items():
-        size, app = key.split("/")
+        size, app, engine = split_key(key)
         naive = results["workers"].get(f"{size}/naive", {}).get("pages", {})
         for page, p in worker.get("pages", {}).items():
-            row = {"size": size, "app": app, "page": page, "visit_s": p["visit"], "kept_share": p.get("kept"),
+            row = {"size": size, "app": app, "engine": engine, "page": page, "visit_s": p["visit"],
+                   "kept_share": p.get("kept"),
                    "bytes_max": p["bytes_max"], "rss_after_visit_mb": p.get("rss_after_visit_mb"),
                    "heaviest_run": p.get("heaviest_run"),
                    "largest_elements": " ".join(f"{e['type']}={e['bytes']}" for e in p.get("largest", []))}
@@ -1158,11 +1355,13 @@ def page_table(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def targets(results: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Check the issue's targets against the measures.
+def targets(results: dict[str, Any], rows: list[dict[str, Any]], engine: str = DEFAULT_ENGINES
+            ) -> list[dict[str, Any]]:
+    """Check the issue's targets against the measures of the app on one engine.
 
     Targets stated at 1,000,000 events are checked at that size, or at the largest size measured
-    (said so) when 1,000,000 was not run.
+    (said so) when 1,000,000 was not run. The bundled data is served from a package path only, so
+    its target is measured for DuckDB alone.
 
     Parameters
     ----------
@@ -1170,29 +1369,33 @@ def targets(results: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[st
         What :func:`run_bench` returned.
     rows : list of dict
         What :func:`summary_rows` returned.
+    engine : str
+        Whose figures to check (one of :data:`ENGINES`).
 
     Returns
     -------
     list of dict
-        ``target``, ``status`` ("met", "MISSED" or "not measured"), ``measured`` and ``bound`` (for a
-        missed target: what bounds it).
+        ``engine``, ``target``, ``status`` ("met", "MISSED" or "not measured"), ``measured`` and
+        ``bound`` (for a missed target: what bounds it).
     """
-    atlas = {r["size"]: r for r in rows if r["app"] == "atlas" and r["size"] not in ("-", "bundled")}
+    atlas = {r["size"]: r for r in rows
+             if r["app"] == "atlas" and r.get("engine") == engine and r["size"] not in ("-", "bundled")}
     measured_sizes = sorted((int(s) for s, r in atlas.items() if r.get("rerun_selective_s_max") is not None))
     out = []
 
     def add(target: str, value: float | None, ok: bool | None, measured: str, bound: str = "") -> None:
         status = "not measured" if value is None or ok is None else ("met" if ok else "MISSED")
-        out.append({"target": target, "status": status, "measured": measured if value is not None else "—",
+        out.append({"engine": engine, "target": target, "status": status,
+                    "measured": measured if value is not None else "—",
                     "bound": bound if status == "MISSED" else ""})
 
     size = TARGET_SIZE if TARGET_SIZE in measured_sizes else (measured_sizes[-1] if measured_sizes else None)
     where = "" if size == TARGET_SIZE else (f" (at {size:,}: 1,000,000 not run)" if size else "")
     row = atlas.get(str(size), {}) if size else {}
-    worker = results["workers"].get(f"{size}/atlas", {})
+    worker = results["workers"].get(run_key(size, "atlas", engine), {})
     pages = worker.get("pages", {})
     naive_pages = results["workers"].get(f"{size}/naive", {}).get("pages", {})
-    profiles = results.get("profiles", {}).get(f"{size}/atlas", {})
+    profiles = results.get("profiles", {}).get(run_key(size, "atlas", engine), {})
 
     def slowest(kind: str) -> str:
         if not pages:
@@ -1222,13 +1425,15 @@ def targets(results: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[st
         f"{naive_pages[worst[1]][worst[2]]['median']:.3f} s" if worst else "")
     rss = row.get("peak_rss_unfiltered_mb")
     add(f"peak server memory, unfiltered, < {TARGET_RSS_MB:.0f} MB{where}", rss,
-        None if rss is None else rss < TARGET_RSS_MB, f"{rss:.0f} MB (every page visited)" if rss else "",
+        None if rss is None else rss < TARGET_RSS_MB,
+        f"{rss:.0f} MB (every page visited{'' if engine == 'duckdb' else f'; {engine} server not counted'})"
+        if rss else "",
         "peak RSS of the AppTest process after the first run and a visit of every page")
     all_bytes = [(r["bytes_per_rerun_max"], r["size"]) for r in atlas.values() if r.get("bytes_per_rerun_max")]
     heaviest = max(all_bytes) if all_bytes else None
     bound = ""
     if heaviest:
-        w = results["workers"].get(f"{heaviest[1]}/atlas", {}).get("pages", {})
+        w = results["workers"].get(run_key(heaviest[1], "atlas", engine), {}).get("pages", {})
         page = max(w, key=lambda p: w[p]["bytes_max"]) if w else None
         if page:
             elements = w[page].get("heaviest_elements") or w[page]["largest"]
@@ -1249,7 +1454,7 @@ def targets(results: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[st
         return (f"cold start, s (median): app {phases(r)}; bare app {phases(bare)}"
                 " (page loaded and script started are counted from the browser's request)" + extra)
 
-    bundled = next((r for r in rows if r["size"] == "bundled"), {})
+    bundled = next((r for r in rows if r["size"] == "bundled" and r.get("engine") == engine), {})
     delta = bundled.get("delta_vs_bare_s")
     add(f"first render within {TARGET_RENDER_BUNDLED_S} s of a bare app, bundled data", delta,
         None if delta is None else delta <= TARGET_RENDER_BUNDLED_S,
@@ -1289,12 +1494,14 @@ def _size_label(size: Any) -> str:
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     """Return the summary rows as a text table (max over pages; per page in the page table)."""
-    headers = ["size", "app", "prepare s", "first run s", "visit s", "unf s", "sel s", "× naive unf",
-               "× naive sel", "RSS unf MB", "RSS MB", "KB/rerun", "render s", "Δ bare s", "warm s", "error"]
+    headers = ["size", "app", "engine", "prepare s", "publish s", "first run s", "visit s", "unf s", "sel s",
+               "× naive unf", "× naive sel", "RSS unf MB", "RSS MB", "KB/rerun", "render s", "Δ bare s", "warm s",
+               "error"]
     lines = []
     for r in rows:
         kb = r.get("bytes_per_rerun_max")
-        lines.append([_size_label(r["size"]), r["app"], _fmt(r.get("prepare_s"), 1), _fmt(r.get("first_run_s")),
+        lines.append([_size_label(r["size"]), r["app"], r.get("engine") or NO_ENGINE, _fmt(r.get("prepare_s"), 1),
+                      _fmt(r.get("publish_s"), 1), _fmt(r.get("first_run_s")),
                       _fmt(r.get("visit_s_max")), _fmt(r.get("rerun_unfiltered_s_max"), 3),
                       _fmt(r.get("rerun_selective_s_max"), 3), _fmt(r.get("speedup_unfiltered_min"), 1),
                       _fmt(r.get("speedup_selective_min"), 1), _fmt(r.get("peak_rss_unfiltered_mb"), 0),
@@ -1302,7 +1509,9 @@ def format_table(rows: list[dict[str, Any]]) -> str:
                       _fmt(r.get("first_render_s")), _fmt(r.get("delta_vs_bare_s")),
                       _fmt(r.get("first_render_warm_s")), (r.get("error") or "").splitlines()[0][:60]
                       if r.get("error") else ""])
-    note = ("unf / sel s: median rerun after a filter change, slowest page; × naive: naive ÷ app, worst page; "
+    note = ("engine: where the app's data lives (duckdb: the package path, copied into DuckDB by the app); "
+            "publish s: writing the package into the engine; "
+            "unf / sel s: median rerun after a filter change, slowest page; × naive: naive ÷ app, worst page; "
             "KB/rerun: heaviest run of any page; render s: server start to first page drawn (median), "
             "warm s: a second session")
     return "Benchmark (AppTest reruns, Chromium first render)\n" + _table(headers, lines) + "\n" + note
@@ -1310,13 +1519,13 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 
 def format_page_table(rows: list[dict[str, Any]]) -> str:
     """Return the per-page rows as a text table."""
-    headers = ["size", "app", "page", "visit s", "sel s", "sel min–max", "unf s", "unf min–max", "n",
+    headers = ["size", "app", "engine", "page", "visit s", "sel s", "sel min–max", "unf s", "unf min–max", "n",
                "× naive sel", "× naive unf", "kept", "RSS MB", "KB/rerun", "heaviest elements (KB)"]
     lines = []
     for r in rows:
         largest = " ".join(f"{k}={int(v) // 1000}" for k, v in
                            (e.split("=") for e in (r["largest_elements"] or "").split()))
-        lines.append([_size_label(r["size"]), r["app"], r["page"], _fmt(r["visit_s"]),
+        lines.append([_size_label(r["size"]), r["app"], r.get("engine") or NO_ENGINE, r["page"], _fmt(r["visit_s"]),
                       _fmt(r["selective_median_s"], 3),
                       f"{_fmt(r['selective_min_s'], 3)}–{_fmt(r['selective_max_s'], 3)}",
                       _fmt(r["unfiltered_median_s"], 3),
@@ -1330,9 +1539,9 @@ def format_page_table(rows: list[dict[str, Any]]) -> str:
     return "Per page\n" + _table(headers, lines) + "\n" + note
 
 
-def format_targets(checks: list[dict[str, Any]]) -> str:
-    """Return the targets block."""
-    lines = ["Targets"]
+def format_targets(checks: list[dict[str, Any]], engine: str | None = None) -> str:
+    """Return the targets block (``engine`` named in its title when given)."""
+    lines = [f"Targets ({engine})" if engine else "Targets"]
     for c in checks:
         lines.append(f"  [{c['status']}] {c['target']}: {c['measured']}")
         if c["bound"]:
@@ -1367,13 +1576,13 @@ def write_outputs(out: Path, rows: list[dict[str, Any]], page_rows: list[dict[st
             writer.writeheader()
             for row in data:
                 writer.writerow({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
-    _sibling(out, ".json").write_text(json.dumps({**results, "targets": targets(results, rows)}, indent=1,
-                                                 default=str))
+    checks = [c for engine in _engines_run(results) for c in targets(results, rows, engine)]
+    _sibling(out, ".json").write_text(json.dumps({**results, "targets": checks}, indent=1, default=str))
 
 
 # ---------------------------------------------------------------------------------------------
 # Entry points: python scripts/bench.py [OPTIONS], and for its subprocesses
-# python scripts/bench.py {_prepare PACKAGE N OUT | _worker SPEC OUT}.
+# python scripts/bench.py {_prepare PACKAGE N OUT | _publish PACKAGE URL OUT | _worker SPEC OUT}.
 
 
 def main(argv: list[str]) -> int:
@@ -1387,6 +1596,9 @@ def main(argv: list[str]) -> int:
     if command == "_prepare":
         package, n, out = rest
         result = prepare(package, int(n))
+    elif command == "_publish":
+        package, url, out = rest
+        result = publish(package, url)
     elif command == "_worker":
         spec, out = rest
         result = worker(json.loads(Path(spec).read_text()))

@@ -2,7 +2,9 @@
 
 One run at 1,000 events, two filter changes per page, one cold start per app in Chromium: every
 app and page must be measured with positive numbers, the baseline ratio filled in, the targets
-printed. Timings are not asserted: the targets are checked by the benchmark itself, on big data.
+printed. With ``--engines duckdb,postgresql`` (marker ``postgres``, no browser) the app is measured on
+both engines, the baseline once. Timings are not asserted: the targets are checked by the benchmark
+itself, on big data.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -105,6 +109,46 @@ def test_selective_filters_keep_a_few_per_cent_and_differ(bench_run):
                                       end=bench.dt.date.fromisoformat(f["end"])))
         assert len(kept.events) / len(dataset.events) == pytest.approx(f["share"])
         assert 0.01 <= f["share"] <= 0.03
+
+
+@pytest.mark.postgres
+def test_bench_measures_the_app_on_duckdb_and_on_postgresql_side_by_side(tmp_path):
+    out = tmp_path / "results" / "bench.csv"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "1000", "--runs", "1", "--no-browser",
+         "--engines", "duckdb,postgresql", "--workdir", str(tmp_path / "work"), "--out", str(out),
+         "--timeout", "600"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    rows = {(r["size"], r["app"], r["engine"]): r for r in _rows(out)}
+    # The app once per engine; the baseline, which has no engine, once.
+    assert set(rows) == {("1000", "atlas", "duckdb"), ("1000", "atlas", "postgresql"), ("1000", "naive", "-")}
+    for engine in ("duckdb", "postgresql"):
+        row = rows["1000", "atlas", engine]
+        assert not row["error"], row["error"]
+        for column in ("publish_s", "first_run_s", "peak_rss_mb", "bytes_per_rerun_max",
+                       *(f"rerun_selective_s_{p}" for p in bench.PAGES),
+                       *(f"rerun_unfiltered_s_{p}" for p in bench.PAGES)):
+            assert float(row[column]) > 0, (engine, column, row[column])
+        assert int(row["runs"]) == 1
+    # The same selective filters keep the same events whichever engine holds the data.
+    assert rows["1000", "atlas", "postgresql"]["kept_share"] == rows["1000", "atlas", "duckdb"]["kept_share"]
+    assert 0.003 <= float(rows["1000", "atlas", "duckdb"]["kept_share"]) <= 0.06
+    pages = _rows(out.with_name("bench-pages.csv"))
+    assert {(r["app"], r["engine"], r["page"]) for r in pages} == {
+        (app, engine, page) for app, engine in (("atlas", "duckdb"), ("atlas", "postgresql"), ("naive", "-"))
+        for page in bench.PAGES}
+    results = json.loads(out.with_name("bench.json").read_text())
+    database = results["sizes"]["1000"]["databases"]["postgresql"]
+    assert database["rows"] > 1000 and database["url"].endswith("/atlas_1000")
+    assert results["workers"]["1000/atlas/postgresql"]["source"] == database["url"]  # the app read PostgreSQL
+    assert results["workers"]["1000/atlas/duckdb"]["source"] == str(tmp_path / "work" / "synth-1000")
+    assert {t["engine"] for t in results["targets"]} == {"duckdb", "postgresql"}
+    assert "Targets (postgresql)" in proc.stdout
+    # The throwaway server is gone once the run ends.
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", urlsplit(database["url"]).port), timeout=5):
+        pass
 
 
 def test_large_dataframes_are_sent_lazily_as_a_server_does(tmp_path):
