@@ -13,7 +13,7 @@ if not ui.empty_state(view):
     st.subheader(view.t("data.tables"))
     for tab, name in ui.table_tabs(view):
         with tab:
-            st.dataframe(tables.display_table(view.data, view.full, name, view.lang), hide_index=True)
+            st.dataframe(ui.display_table(view, name), hide_index=True)
             if len(view.data.tables[name]) > tables.MAX_ROWS_SHOWN:
                 st.caption(view.t("data.truncated", shown=tables.MAX_ROWS_SHOWN, total=len(view.data.tables[name])))
 
@@ -21,7 +21,7 @@ if not ui.empty_state(view):
     source_id = ui.source_picker(view)
     if source_id:
         ui.source_card(view, source_id)
-        refs = quotes.quoting_rows(view.data, source_id, lang=view.lang)
+        refs = ui.quoting_rows(view, source_id)
         ui.highlighted_text(quotes.segments(view.full.source_texts.get(source_id, ""), refs))
         st.markdown(f"**{view.t('data.quoted_by')}**")
         st.dataframe(refs, hide_index=True, column_config={

@@ -12,8 +12,7 @@ if ui.empty_state(view):
     st.stop()
 
 coords = ui.coordinates(view.full)
-points = geo.map_points(view.data, view.full, coords, view.lang)
-arcs = geo.map_arcs(ui.partner_graph(view), view.full, coords, view.lang)
+points, arcs = ui.map_layers(view)
 layers_column, place_column = st.columns([3, 2], vertical_alignment="bottom")
 with layers_column:
     ui.seed_from_url("map_layers", ["points", "arcs", "labels"], default=["points", "arcs", "labels"], multi=True)
@@ -28,9 +27,7 @@ if points.empty:
     st.info(view.t("map.nothing"), icon=":material/location_off:")
 else:
     width, height = mapcontrols.map_size()
-    deck = geo.map_deck(points, arcs, show_points="points" in layers, show_arcs="arcs" in layers,
-                        show_labels="labels" in layers, width=width, height=height, theme=mapcontrols.theme(),
-                        selected=view.filters.places)
+    deck = ui.map_deck(view, layers, width=width, height=height, theme=mapcontrols.theme())
     st.pydeck_chart(deck, height=height, on_select=ui.on_map_select, selection_mode="single-object",
                     key="map_chart", alt=view.t("map.alt", n=len(points), arcs=len(arcs)))
     mapcontrols.basemap_credits(view)
@@ -40,7 +37,7 @@ else:
         st.caption(view.t("map.hidden", shown=len(points), hidden=hidden))
 ui.map_legend(view, points, arcs)
 
-missing = geo.unplaced(view.data, coords, view.lang)
+missing = ui.unplaced(view)
 if len(missing):
     st.warning(view.t("map.unresolved", names=", ".join(missing)), icon=":material/location_off:")
     ui.geocode_online_button(view, geo.lookup_candidates(coords))
@@ -51,7 +48,7 @@ if approximate:
     st.info(view.t("map.approximate", names=", ".join(approximate)), icon=":material/my_location:")
 
 with st.expander(view.t("map.places_table")):
-    st.dataframe(geo.places_table(view.data, coords, view.lang), hide_index=True, column_config={
+    st.dataframe(ui.places_table(view), hide_index=True, column_config={
         "place_id": None, "name": view.t("col.name"), "kind": view.t("col.type"), "lat": view.t("col.lat"),
         "lon": view.t("col.lon"), "coord_source": view.t("col.coord_source"), "detail": view.t("col.detail"),
     })

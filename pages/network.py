@@ -3,7 +3,6 @@ import streamlit as st
 from dashlib import ui
 from dashlib.charts import network as chart
 from dashlib.charts.layout import SIZES
-from dashlib.query import network
 
 view = ui.current_view()
 st.title(view.t("network.title"))
@@ -23,8 +22,7 @@ if ego:
     st.markdown(ego)
     st.button(view.t("network.show_all"), on_click=ui.clear_network_pick, icon=":material/hub:")
 
-figures = {size.name: chart.network_figure(graph, view.lang, selected=view.filters.orgs,
-                                           sources=view.full.sources, size=size) for size in SIZES}
+figures = ui.network_figures(view)
 if figures[SIZES[0].name] is None:
     st.info(view.t("empty.title"), icon=":material/hub:")
     st.stop()
@@ -40,7 +38,7 @@ ui.image_format_picker(view, "network")
 
 st.subheader(view.t("network.ranking"))
 # The first network.RANKING_ROWS organisations only: a large package has tens of thousands.
-ranking = ui.ranking_table(view, network.degree_ranking(graph, limit=network.RANKING_ROWS, lang=view.lang))
+ranking = ui.network_ranking(view)
 # The whole width of the page, so that names are not cut; as tall as its rows, up to a scroll.
 st.dataframe(ranking, hide_index=True, height="content" if len(ranking) <= 15 else 560, column_config={
     view.t("col.organisation"): st.column_config.TextColumn(width="large"),

@@ -13,7 +13,7 @@ if ui.empty_state(view):
     st.stop()
 
 st.subheader(view.t("overview.figures"))
-ui.key_figures(view, summary.figure_cards(summary.key_figures(view.data), view.lang))
+ui.key_figures(view, ui.figure_cards(view))
 
 event = ui.headline_event(view)
 if event is not None:

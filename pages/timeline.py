@@ -21,15 +21,14 @@ show_context = st.toggle(view.t("timeline.context"), value=True, key="cop_sessio
 # Quick ranges set what the chart shows at first (its x range), not the sidebar's dates: the other
 # pages keep every event the filters keep, and the COP sessions around stay for context.
 headline = ui.headline_event(view)
-ranges = {r.key: r for r in timeline.quick_ranges(view.full, headline, view.lang)}
+ranges = {r.key: r for r in ui.quick_ranges(view, headline)}
 if st.session_state.get("timeline_range") not in ranges:
     st.session_state["timeline_range"] = "all"
 choice = st.segmented_control(view.t("timeline.range"), list(ranges), key="timeline_range", required=True,
                               format_func=lambda key: md(ranges[key].label), help=view.t("timeline.range_help"))
 
-chart = timeline.timeline_chart(view.data, view.full, view.lang, show_context=show_context,
-                                headline=None if headline is None else headline["event_id"],
-                                view=ranges.get(choice or "all"))
+chart = ui.timeline_chart(view, show_context, None if headline is None else headline["event_id"],
+                         ranges.get(choice or "all"))
 if chart.aggregated:
     intro.caption(chart.caption)
 if chart.figure is None:

@@ -222,7 +222,20 @@ class CompactDeck(pdk.Deck):
 
     def to_json(self) -> str:
         """Return the deck as compact JSON (what ``st.pydeck_chart`` sends to the browser)."""
+        frozen = self.__dict__.get("_frozen_json")
+        if frozen is not None:
+            return frozen
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+    def freeze(self) -> CompactDeck:
+        """Serialize the deck now and return it: later :meth:`to_json` calls return that text.
+
+        For a deck that is built once and drawn on many reruns: it is not serialized again, and
+        ``st.pydeck_chart``, which rewrites a deck's table data in place, finds nothing to rewrite
+        (the layers hold lists of records). Change nothing in a frozen deck.
+        """
+        self.__dict__["_frozen_json"] = self.to_json()
+        return self
 
 
 def basemap_style(theme: str | None) -> str:

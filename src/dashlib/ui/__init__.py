@@ -9,6 +9,7 @@ returns to dashlib's pure functions and to the widgets here.
 - :mod:`~dashlib.ui.sidebar`: language and filters, mirrored in the URL;
 - :mod:`~dashlib.ui.selection`: clicks on charts that narrow every view;
 - :mod:`~dashlib.ui.derived`: what pages compute once per dataset and filters;
+- :mod:`~dashlib.ui.parts`: what pages show (figures, decks, tables), built once per what it depends on;
 - :mod:`~dashlib.ui.widgets`, :mod:`~dashlib.ui.geocoding`, :mod:`~dashlib.ui.datainout`: shared widgets.
 """
 
@@ -20,6 +21,20 @@ from dashlib.ui.figures import key_figures
 from dashlib.ui.geocoding import geocode_online_button
 from dashlib.ui.loading import active_dataset, default_result
 from dashlib.ui.navigation import leave_legacy_pages_mode, navigation_only, url_alias
+from dashlib.ui.parts import (
+    display_table,
+    figure_cards,
+    map_deck,
+    map_layers,
+    network_figures,
+    network_ranking,
+    places_table,
+    quick_ranges,
+    quoting_rows,
+    ranking_table,
+    timeline_chart,
+    unplaced,
+)
 from dashlib.ui.selection import (
     clear_network_pick,
     network_picker,
@@ -37,7 +52,6 @@ from dashlib.ui.widgets import (
     highlighted_text,
     map_legend,
     participants_table,
-    ranking_table,
     show_url_notices,
     source_card,
     source_picker,
@@ -45,10 +59,12 @@ from dashlib.ui.widgets import (
 
 __all__ = [
     "View", "accessible_page", "active_dataset", "chosen_image_format", "clear_network_pick", "coordinates",
-    "current_view", "default_result", "download_section", "empty_state", "geocode_online_button", "headline_event",
-    "highlighted_text", "image_format_picker", "key_figures", "leave_legacy_pages_mode", "map_legend",
-    "navigation_only", "network_options", "network_picker", "network_select", "on_map_select", "on_network_select",
-    "on_topic_pick", "participants_table", "partner_graph", "plotly_config", "ranking_table", "reset_filters",
-    "responsive_chart", "seed_from_url", "select_filter", "show_url_notices", "sidebar", "source_card",
-    "source_picker", "table_tabs", "upload_section", "url_alias", "write_to_url",
+    "current_view", "default_result", "display_table", "download_section", "empty_state", "figure_cards",
+    "geocode_online_button", "headline_event", "highlighted_text", "image_format_picker", "key_figures",
+    "leave_legacy_pages_mode", "map_deck", "map_layers", "map_legend", "navigation_only", "network_figures",
+    "network_options", "network_picker", "network_ranking", "network_select", "on_map_select", "on_network_select",
+    "on_topic_pick", "participants_table", "partner_graph", "places_table", "plotly_config", "quick_ranges",
+    "quoting_rows", "ranking_table", "reset_filters", "responsive_chart", "seed_from_url", "select_filter",
+    "show_url_notices", "sidebar", "source_card", "source_picker", "table_tabs", "timeline_chart", "unplaced",
+    "upload_section", "url_alias", "write_to_url",
 ]

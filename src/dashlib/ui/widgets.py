@@ -9,8 +9,9 @@ from dashlib.charts.locale import date_text, format_count, language_name
 from dashlib.charts.map import legend_items
 from dashlib.i18n import label
 from dashlib.query.quotes import authority_split
-from dashlib.query.summary import PARTICIPANTS_SHOWN, participant_count, participants, source_of
+from dashlib.query.summary import PARTICIPANTS_SHOWN, participant_count, source_of
 from dashlib.text import esc, md, safe_url
+from dashlib.ui.parts import participants, quote_counts
 from dashlib.ui.sidebar import reset_filters
 from dashlib.ui.state import NOTICES_KEY, View
 from dashlib.ui.urlview import seed_from_url, write_to_url
@@ -83,7 +84,7 @@ def participants_table(view: View, event_id: str) -> None:
 
     A static table, so that no quote is cut off and a note is never taken for the source's own words.
     """
-    people = participants(view.full, event_id, view.lang, limit=PARTICIPANTS_SHOWN)
+    people = participants(view, event_id, limit=PARTICIPANTS_SHOWN)
     if people.empty:
         return
     st.markdown(f"**{view.t('overview.participants')}**", help=view.t("data.authority_help"))
@@ -109,11 +110,7 @@ def source_picker(view: View) -> str | None:
              for authority, n in authority_split(sources).items() if n]
     if split:
         st.caption(view.t("data.authority_split", split=" · ".join(split)))
-    counts: dict[str, int] = {}
-    for frame in view.data.tables.values():
-        if "source_id" in frame and "quote" in frame:
-            for sid, n in frame["source_id"].value_counts().items():
-                counts[sid] = counts.get(sid, 0) + int(n)
+    counts = quote_counts(view)
     ids = sorted(sources["source_id"], key=lambda s: (-counts.get(s, 0), s))
     titles = dict(zip(sources["source_id"], sources["title"], strict=True))
     authorities = dict(zip(sources["source_id"], sources["authority"], strict=True)) if "authority" in sources else {}
@@ -153,13 +150,3 @@ def map_legend(view: View, points: pd.DataFrame, arcs: pd.DataFrame) -> None:
         chips.append(f'<span style="margin-right:14px;white-space:nowrap">{mark}</span> {esc(text)}</span>')
     if chips:
         st.html(f'<div style="font-size:0.85rem;line-height:1.9">{"".join(chips)}</div>')
-
-
-def ranking_table(view: View, ranking: pd.DataFrame) -> pd.DataFrame:
-    """Return the most-connected ranking with labelled columns, organisations of the view only."""
-    kept = ranking.loc[~ranking["context"]] if "context" in ranking else ranking
-    return pd.DataFrame({
-        view.t("col.organisation"): kept["name"],
-        view.t("col.type"): [label("org_type", v, view.lang) for v in kept["org_type"]],
-        view.t("network.degree"): kept["links"],
-    })

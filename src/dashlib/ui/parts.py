@@ -1,0 +1,254 @@
+"""What pages show, built once per what it depends on and shared read-only between reruns and sessions.
+
+A rerun that changes nothing the output depends on (a widget of another chart, a theme change, a
+page switch back, another session with the same view) takes it from here instead of building it
+again. Each cache is keyed by exactly what its output depends on: the dataset's key (a digest of
+its content, so an upload never sees another dataset's output), the filters (a frozen dataclass),
+the language, and, where they matter, the online look-ups, the theme, the map's size and the
+page's own choices. Every cache is bounded.
+
+What is returned is shared: callers never change it. Streamlit's ``plotly_chart`` copies a
+figure before serializing it (``Figure.to_dict``); ``pydeck_chart`` rewrites a deck's layer data in
+place, so the deck cached here is serialized once, when built (:meth:`CompactDeck.freeze`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashlib.charts import map as geo
+from dashlib.charts import network as network_chart
+from dashlib.charts import tables, timeline
+from dashlib.charts.layout import SIZES
+from dashlib.i18n import label
+from dashlib.model import Dataset
+from dashlib.query import filters as flt
+from dashlib.query import network, quotes, summary
+from dashlib.ui.derived import coordinates, online_rows, partner_graph
+from dashlib.ui.state import View
+
+
+def dataset_key(dataset: Dataset) -> str:
+    """Return what identifies a dataset's content in a cache key (its digest; its identity if it has none)."""
+    return dataset.key or str(id(dataset))
+
+
+def _online(dataset: Dataset) -> int:
+    """Return how many rows this session looked up online for the dataset (they change its coordinates)."""
+    rows = online_rows(dataset)
+    return 0 if rows is None else len(rows)
+
+
+# -- Overview -----------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _figure_cards(key: str, filters: flt.Filters, lang: str, _data: Dataset) -> list[tuple[str, int, str]]:
+    return summary.figure_cards(summary.key_figures(_data), lang)
+
+
+def figure_cards(view: View) -> list[tuple[str, int, str]]:
+    """Return the Overview's key figures of the view (:func:`dashlib.query.summary.figure_cards`), cached."""
+    return _figure_cards(dataset_key(view.full), view.filters, view.lang, view.data)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _participants(key: str, event_id: str, lang: str, limit: int | None, _full: Dataset) -> pd.DataFrame:
+    return summary.participants(_full, event_id, lang, limit=limit)
+
+
+def participants(view: View, event_id: str, limit: int | None = None) -> pd.DataFrame:
+    """Return who took part in an event of the whole dataset (:func:`dashlib.query.summary.participants`), cached."""
+    return _participants(dataset_key(view.full), event_id, view.lang, limit, view.full)
+
+
+# -- Timeline -----------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _quick_ranges(key: str, headline: str | None, lang: str, _full: Dataset,
+                  _event: pd.Series | None) -> list[timeline.QuickRange]:
+    return timeline.quick_ranges(_full, _event, lang)
+
+
+def quick_ranges(view: View, headline: pd.Series | None) -> list[timeline.QuickRange]:
+    """Return the timeline's quick ranges (:func:`dashlib.charts.timeline.quick_ranges`), cached per headline."""
+    event_id = None if headline is None else str(headline["event_id"])
+    return _quick_ranges(dataset_key(view.full), event_id, view.lang, view.full, headline)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _timeline(key: str, filters: flt.Filters, lang: str, show_context: bool, headline: str | None,
+              range_key: str | None, _view: View, _range: timeline.QuickRange | None) -> timeline.TimelineChart:
+    return timeline.timeline_chart(_view.data, _view.full, lang, show_context=show_context, headline=headline,
+                                   view=_range)
+
+
+def timeline_chart(view: View, show_context: bool, headline: str | None,
+                   quick_range: timeline.QuickRange | None) -> timeline.TimelineChart:
+    """Return the view's timeline (:func:`dashlib.charts.timeline.timeline_chart`), cached.
+
+    Parameters
+    ----------
+    view : View
+        The run's view.
+    show_context : bool
+        The page's COP sessions toggle.
+    headline : str or None
+        The headline event's id.
+    quick_range : QuickRange or None
+        One of :func:`quick_ranges` for this view and headline (its key stands for it in the cache).
+    """
+    range_key = None if quick_range is None else quick_range.key
+    return _timeline(dataset_key(view.full), view.filters, view.lang, show_context, headline, range_key, view,
+                     quick_range)
+
+
+# -- Network ------------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _network_figures(key: str, filters: flt.Filters, lang: str, _view: View) -> dict[str, go.Figure | None]:
+    graph = partner_graph(_view)
+    return {size.name: network_chart.network_figure(graph, lang, selected=filters.orgs, sources=_view.full.sources,
+                                                    size=size) for size in SIZES}
+
+
+def network_figures(view: View) -> dict[str, go.Figure | None]:
+    """Return the partner network's figure for each width class (:data:`dashlib.charts.layout.SIZES`), cached."""
+    return _network_figures(dataset_key(view.full), view.filters, view.lang, view)
+
+
+def ranking_table(view: View, ranking: pd.DataFrame) -> pd.DataFrame:
+    """Return the most-connected ranking with labelled columns, organisations of the view only."""
+    kept = ranking.loc[~ranking["context"]] if "context" in ranking else ranking
+    return pd.DataFrame({
+        view.t("col.organisation"): kept["name"],
+        view.t("col.type"): [label("org_type", v, view.lang) for v in kept["org_type"]],
+        view.t("network.degree"): kept["links"],
+    })
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _network_ranking(key: str, filters: flt.Filters, lang: str, _view: View) -> pd.DataFrame:
+    ranking = network.degree_ranking(partner_graph(_view), limit=network.RANKING_ROWS, lang=lang)
+    return ranking_table(_view, ranking)
+
+
+def network_ranking(view: View) -> pd.DataFrame:
+    """Return the most-connected organisations as the page shows them (:func:`ranking_table`), cached."""
+    return _network_ranking(dataset_key(view.full), view.filters, view.lang, view)
+
+
+# -- Map ----------------------------------------------------------------------------------------
+
+
+class MapLayers(NamedTuple):
+    """The map's points and arcs (:func:`dashlib.charts.map.map_points`, :func:`~dashlib.charts.map.map_arcs`)."""
+
+    points: pd.DataFrame
+    arcs: pd.DataFrame
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _map_layers(key: str, online: int, filters: flt.Filters, lang: str, _view: View) -> MapLayers:
+    coords = coordinates(_view.full)
+    points = geo.map_points(_view.data, _view.full, coords, lang)
+    arcs = geo.map_arcs(partner_graph(_view), _view.full, coords, lang)
+    return MapLayers(points, arcs)
+
+
+def map_layers(view: View) -> MapLayers:
+    """Return the view's map points and arcs, cached per dataset, online look-ups, filters and language."""
+    return _map_layers(dataset_key(view.full), _online(view.full), view.filters, view.lang, view)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _map_deck(key: str, online: int, filters: flt.Filters, lang: str, layers: tuple[str, ...], width: int,
+              height: int, theme: str | None, _view: View) -> geo.CompactDeck:
+    drawn = map_layers(_view)
+    deck = geo.map_deck(drawn.points, drawn.arcs, show_points="points" in layers, show_arcs="arcs" in layers,
+                        show_labels="labels" in layers, width=width, height=height, theme=theme,
+                        selected=filters.places)
+    return deck.freeze()
+
+
+def map_deck(view: View, layers: list[str] | tuple[str, ...], width: int, height: int,
+             theme: str | None) -> geo.CompactDeck:
+    """Return the view's deck (:func:`dashlib.charts.map.map_deck`), serialized once and cached.
+
+    Parameters
+    ----------
+    view : View
+        The run's view (the place filter rings its places).
+    layers : sequence of str
+        The layers shown: ``"points"``, ``"arcs"``, ``"labels"``.
+    width, height : int
+        The map's size in pixels.
+    theme : str or None
+        Streamlit's theme type.
+    """
+    return _map_deck(dataset_key(view.full), _online(view.full), view.filters, view.lang,
+                     tuple(sorted(set(layers))), width, height, theme, view)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _places_table(key: str, online: int, filters: flt.Filters, lang: str, _view: View) -> pd.DataFrame:
+    return geo.places_table(_view.data, coordinates(_view.full), lang)
+
+
+def places_table(view: View) -> pd.DataFrame:
+    """Return the view's places with their coordinates (:func:`dashlib.charts.map.places_table`), cached."""
+    return _places_table(dataset_key(view.full), _online(view.full), view.filters, view.lang, view)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _unplaced(key: str, online: int, filters: flt.Filters, lang: str, _view: View) -> list[str]:
+    return geo.unplaced(_view.data, coordinates(_view.full), lang)
+
+
+def unplaced(view: View) -> list[str]:
+    """Return the names of the view's places that have no coordinates (:func:`dashlib.charts.map.unplaced`), cached."""
+    return _unplaced(dataset_key(view.full), _online(view.full), view.filters, view.lang, view)
+
+
+# -- Data & sources -----------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _display_table(key: str, filters: flt.Filters, name: str, lang: str, _view: View) -> pd.DataFrame:
+    return tables.display_table(_view.data, _view.full, name, lang)
+
+
+def display_table(view: View, name: str) -> pd.DataFrame:
+    """Return a table of the view ready to show (:func:`dashlib.charts.tables.display_table`), cached."""
+    return _display_table(dataset_key(view.full), view.filters, name, view.lang, view)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _quoting_rows(key: str, filters: flt.Filters, source_id: str, lang: str, _view: View) -> pd.DataFrame:
+    return quotes.quoting_rows(_view.data, source_id, lang=lang)
+
+
+def quoting_rows(view: View, source_id: str) -> pd.DataFrame:
+    """Return the view's rows that quote a source (:func:`dashlib.query.quotes.quoting_rows`), cached."""
+    return _quoting_rows(dataset_key(view.full), view.filters, source_id, view.lang, view)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _quote_counts(key: str, filters: flt.Filters, _data: Dataset) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for frame in _data.tables.values():
+        if "source_id" in frame and "quote" in frame:
+            for sid, n in frame["source_id"].value_counts().items():
+                counts[str(sid)] = counts.get(str(sid), 0) + int(n)
+    return counts
+
+
+def quote_counts(view: View) -> dict[str, int]:
+    """Return how many rows of the view quote each source, by source id (sources no row quotes are absent), cached."""
+    return _quote_counts(dataset_key(view.full), view.filters, view.data)
