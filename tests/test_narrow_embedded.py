@@ -2,12 +2,16 @@
 
 ``tests/test_narrow.py`` compares the two on DuckDB files and PostgreSQL (marker ``postgres``); this
 file runs the same comparison in an in-memory DuckDB, on cases that each exercise one rule and a few
-that mix them, so that the unit tests (and mutation testing) cover :mod:`dashlib.query.narrow`.
+that mix them, so that the unit tests (and mutation testing) cover :mod:`dashlib.query.narrow`. Both
+ways out of the engine are compared: the narrowed tables read whole (``fetch``), and the row numbers
+taken from the dataset in memory (``narrowed_dataset``), which must give the very frames ``apply``
+gives, column types included.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -75,3 +79,40 @@ def case_id(filters: Filters) -> str:
 @pytest.mark.parametrize("filters", CASES, ids=case_id)
 def test_engine_keeps_what_pandas_keeps(store, filters):
     assert_same(store, filters)
+
+
+@pytest.mark.parametrize("filters", CASES, ids=case_id)
+def test_narrowed_dataset_is_what_pandas_keeps(store, filters):
+    expected = apply(DATASET, filters)
+    actual = narrow.narrowed_dataset(store, filters, DATASET)
+    assert (actual.name, actual.source_texts, list(actual.tables)) == (DATASET.name, DATASET.source_texts,
+                                                                      list(DATASET.tables))
+    for table, frame in expected.tables.items():
+        pd.testing.assert_frame_equal(frame, actual.tables[table], obj=f"{table} for {case_id(filters)}")
+
+
+def temporary_tables(store: engine.Store) -> list[str]:
+    query = "SELECT table_name FROM duckdb_tables() WHERE temporary"
+    return [row[0] for row in store.backend.con.sql(query).fetchall()]
+
+
+def test_narrowed_dataset_leaves_no_temporary_table(store):
+    filters = Filters(start=date(2018, 1, 1), org_types=("city_network",), text="Beijing")
+    narrowed = narrow.narrowed_dataset(store, filters, DATASET)
+    assert 0 < len(narrowed.events) < len(DATASET.events)
+    assert temporary_tables(store) == []
+
+
+def test_narrowed_dataset_of_other_data_reads_the_engine(store):
+    # Row numbers point into the data the store holds: a dataset with another key cannot use them.
+    other = replace(DATASET, tables={**DATASET.tables, "events": DATASET.events.iloc[::-1].reset_index(drop=True)},
+                    key="another")
+    filters = Filters(org_types=("enterprise", "community"))
+    narrowed = narrow.narrowed_dataset(store, filters, other)
+    expected = apply(DATASET, filters)
+    for table, frame in expected.tables.items():
+        pd.testing.assert_frame_equal(plain(frame), plain(narrowed.tables[table]), obj=table)
+
+
+def test_no_filter_gives_the_dataset_itself(store):
+    assert narrow.narrowed_dataset(store, Filters(), DATASET) is DATASET
