@@ -417,7 +417,10 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
     sides, x_range, y_range = place_labels(graph, pos, sizes, short, plot_px, LABEL_ROOM[size.name])
     short = clear_labels(pos, sizes, short, sides, x_range, y_range, plot_px, order)
     notes = source_notes(sources, lang)
-    fig = go.Figure()
+    # Plain dicts in one Figure at the end, not checked by plotly (_validate=False): add_trace and
+    # update_layout check the whole figure again at each call, which took most of the time of a
+    # small network; checking gives the same JSON, and the tests check what it holds.
+    traces: list[dict[str, Any]] = []
 
     curves = _curves(graph, pos)
     present = {kind for kind, *_ in curves}
@@ -430,7 +433,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
                 xs += [*cx, math.nan]  # a gap between lines (null in the figure's JSON)
                 ys += [*cy, math.nan]
         for i, (width, (xs, ys)) in enumerate(sorted(by_width.items())):
-            fig.add_trace(go.Scatter(  # arrays, not lists: plotly checks a list point by point
+            traces.append(dict(type="scatter",  # arrays, not lists: plotly checks a list point by point
                 x=np.round(xs, 4), y=np.round(ys, 4), mode="lines", line={**_edge_style(kind), "width": width},
                 hoverinfo="skip",
                 name=label("relation_type", kind, lang), meta=f"edges:{kind}", opacity=0.85,
@@ -438,7 +441,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
                 legendrank=2000 + rank,  # after the organisation types
             ))
     if curves:
-        fig.add_trace(go.Scatter(
+        traces.append(dict(type="scatter",
             x=np.round([mid[0] for *_, mid in curves], 4), y=np.round([mid[1] for *_, mid in curves], 4),
             mode="markers",
             marker={"size": 14, "opacity": 0, "color": [_edge_style(kind)["color"] for kind, *_ in curves]},
@@ -449,7 +452,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
     colors = category_colors("organizations", "org_type")
     for rank, org_type in enumerate(_org_types(graph)):
         nodes = sorted(str(n) for n, d in graph.nodes(data=True) if d.get("org_type") == org_type)
-        fig.add_trace(go.Scatter(
+        traces.append(dict(type="scatter",
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
             name=_type_label(org_type, lang), meta=f"nodes:{org_type or ''}", legendrank=1000 + rank,
             customdata=[[n] for n in nodes],
@@ -467,7 +470,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
         ))
 
     axis = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": False}
-    fig.update_layout(
+    layout_spec = dict(
         height=HEIGHT[size.name],
         margin=margin(size),
         paper_bgcolor="rgba(0,0,0,0)",
@@ -484,7 +487,7 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
         dragmode="pan",
         meta={"size": size.name, "selected": sorted(chosen)},
     )
-    return fig
+    return go.Figure(data=traces, layout=layout_spec, _validate=False)
 
 
 def selected_org_ids(event: Mapping[str, Any] | None) -> list[str]:

@@ -56,12 +56,20 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
     frame = view.tables[table].head(limit)
     ids = {c: frame[c].astype("str") for c in frame.columns if c.endswith("_id") or c.endswith("org_id")}
     empty = pd.Series([], dtype="str")
-    places = _names(full.places.assign(name=in_language(full.places, "name", lang)), "place_id", "name",
-                    ids.get("place_id", empty))
-    orgs = _names(full.organizations.assign(name=in_language(full.organizations, "name", lang)), "org_id", "name",
-                  pd.concat([ids.get(c, empty) for c in ("org_id", "from_org_id", "to_org_id")]))
-    events = _names(full.events.assign(title=in_language(full.events, "title", lang)), "event_id", "title",
-                    ids.get("event_id", empty))
+
+    # Each table names only what it refers to (a rerun of the Data page draws every table).
+    def places() -> pd.Series:
+        return _names(full.places.assign(name=in_language(full.places, "name", lang)), "place_id", "name",
+                      ids.get("place_id", empty))
+
+    def orgs() -> pd.Series:
+        return _names(full.organizations.assign(name=in_language(full.organizations, "name", lang)), "org_id",
+                      "name", pd.concat([ids.get(c, empty) for c in ("org_id", "from_org_id", "to_org_id")]))
+
+    def events() -> pd.Series:
+        return _names(full.events.assign(title=in_language(full.events, "title", lang)), "event_id", "title",
+                      ids.get("event_id", empty))
+
     ident = t("col.id", lang)
     if table == "events":
         out = {
@@ -71,7 +79,7 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
             t("overview.dates", lang): [date_text(s, e, p, lang) for s, e, p in
                                         zip(frame["start_date"], frame["end_date"], frame["date_precision"],
                                             strict=True)],
-            t("col.place", lang): frame["place_id"].astype("str").map(places),
+            t("col.place", lang): frame["place_id"].astype("str").map(places()),
         }
     elif table == "organizations":
         out = {
@@ -79,20 +87,21 @@ def display_table(view: Dataset, full: Dataset, table: str, lang: str = "en",
             t("col.name", lang): in_language(frame, "name", lang),
             t("col.type", lang): [label("org_type", v, lang) for v in frame["org_type"]],
             t("col.country", lang): _countries(frame["country_code"], lang),
-            t("col.place", lang): frame["place_id"].astype("str").map(places),
+            t("col.place", lang): frame["place_id"].astype("str").map(places()),
         }
     elif table == "participations":
         out = {
-            t("col.event", lang): frame["event_id"].astype("str").map(events),
-            t("col.organisation", lang): frame["org_id"].astype("str").map(orgs),
+            t("col.event", lang): frame["event_id"].astype("str").map(events()),
+            t("col.organisation", lang): frame["org_id"].astype("str").map(orgs()),
             t("col.role", lang): [label("role", v, lang) for v in frame["role"]],
         }
     elif table == "relations":
+        names = orgs()
         out = {
             ident: frame["relation_id"],
-            t("col.from", lang): frame["from_org_id"].astype("str").map(orgs),
+            t("col.from", lang): frame["from_org_id"].astype("str").map(names),
             t("col.relation", lang): [label("relation_type", v, lang) for v in frame["relation_type"]],
-            t("col.to", lang): frame["to_org_id"].astype("str").map(orgs),
+            t("col.to", lang): frame["to_org_id"].astype("str").map(names),
             t("col.start", lang): [date_text(d, lang=lang) for d in frame["start_date"]],
         }
     elif table == "places":
