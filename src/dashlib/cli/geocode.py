@@ -5,12 +5,25 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
-from dashlib.cli.options import add_command, add_package_path, package_path
+from dashlib.cli.options import (
+    CommandStop,
+    add_command,
+    add_package_path,
+    database_failure,
+    is_database,
+    label,
+    open_valid_database,
+    package_path,
+)
+from dashlib.geo import dbcache
 from dashlib.geo.chain import geocode_places, place_query, resolve_places
 from dashlib.geo.geocache import geocache_path, read_geocache, typed_geocache, update_cache, write_geocache
 from dashlib.geo.nominatim import (
@@ -21,11 +34,14 @@ from dashlib.geo.nominatim import (
     NominatimLookup,
     parse_endpoint,
 )
+from dashlib.model import columns
 from dashlib.package.load import load_package
 from dashlib.package.problems import PackageError
+from dashlib.query.engine import read_table
 
 DESCRIPTION = f"""\
-Give every place of a folder package coordinates, and keep what was found in its geocache.csv.
+Give every place of a folder package coordinates, and keep what was found in its geocache.csv
+(or in the geocache table of the database the package was published to).
 
 Each place takes the first answer of this chain, and the table printed says which step gave it:
 
@@ -40,6 +56,13 @@ Each place takes the first answer of this chain, and the table printed says whic
 The cache is written in one step (a temporary file, then renamed), and only when it changes; no
 other file of the package is touched.
 
+PACKAGE may also be the URL of a database a package was published to (`dashlib publish`), a
+DuckDB file or PostgreSQL: the places and the cache are read from it (once it passes `dashlib
+validate URL`), and the new or changed cache rows are written into its geocache table in one
+transaction, so that the app reads them at its next start. No other table is changed, and a
+failure (a server gone away) leaves the table as it was. Other engines are not written into:
+geocode the package there, then publish it again.
+
 Settings from the environment, overridden by the options below:
 
   {ENDPOINT_ENV}        the Nominatim server (default {DEFAULT_ENDPOINT})
@@ -51,18 +74,20 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Declare ``geocode`` and its arguments on the sub-parsers of ``dashlib``."""
     parser = add_command(
         subparsers, "geocode",
-        summary="resolve every place and fill the package's geocache.csv (offline unless --online)",
+        summary="resolve every place and fill the geocache of a package or database (offline unless --online)",
         description=DESCRIPTION,
         exit_statuses={EXIT_OK: "every place has coordinates",
                        EXIT_PROBLEMS: "some places stay unresolved (each one listed; try --online)",
-                       EXIT_UNUSABLE: "the package cannot be read or has problems (see `dashlib validate`), "
-                                      "or its cache\n     cannot be written"},
+                       EXIT_UNUSABLE: "the package or database cannot be read or has problems (see `dashlib "
+                                      "validate`),\n     or its cache cannot be written"},
         examples=["dashlib geocode data              # offline: manual, cache, gazetteer, parent",
                   "dashlib geocode data --online     # ask Nominatim for the rest",
-                  "dashlib geocode data --refresh    # look the cached places up again (after a gazetteer update)"],
+                  "dashlib geocode data --refresh    # look the cached places up again (after a gazetteer update)",
+                  "dashlib geocode postgresql://atlas@db.example.org/atlas   # fill the database's geocache table"],
     )
-    add_package_path(parser, accepts="a folder or its datapackage.json; not a zip, since the cache is "
-                                     "written into the folder")
+    add_package_path(parser, accepts="a folder or its datapackage.json (not a zip, since the cache is written "
+                                     "into the folder); or the URL of a database it was published to "
+                                     "(duckdb:///FILE, postgresql://USER@HOST[:PORT]/DB)")
     parser.add_argument("--online", action="store_true",
                         help="ask Nominatim for the places the cache and the gazetteer do not know (1 request/s)")
     parser.add_argument("--endpoint", type=_endpoint, default=None, metavar="URL",
@@ -114,21 +139,18 @@ def _print_table(places: pd.DataFrame, resolved: pd.DataFrame) -> None:
         print(f"{label:<24} {lat:>10} {lon:>11}  {row['coord_source']!s:<10} {row['detail']}")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Resolve the places of the package ``args.path`` names, print them, write its cache.
+@dataclass(frozen=True)
+class _Target:
+    """Where the places come from and the cache goes: a package folder or a database."""
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        ``path``, ``online``, ``endpoint``, ``user_agent``, ``timeout``, ``refresh``.
+    places: pd.DataFrame
+    cache: pd.DataFrame
+    # Writes the merged cache, says what it did, and returns None, or the exit status of a failure.
+    write: Callable[[pd.DataFrame], int | None]
 
-    Returns
-    -------
-    int
-        ``EXIT_OK`` when every place is resolved, ``EXIT_PROBLEMS`` when some are not,
-        ``EXIT_UNUSABLE`` when the package cannot be read or its cache cannot be written.
-    """
-    path = package_path(args)
+
+def _folder_target(path: Path) -> _Target | int:
+    """Read a folder package for geocoding (exit status 2, printed why, when it cannot be)."""
     folder = path.parent if path.is_file() and path.suffix == ".json" else path
     if not folder.is_dir():
         if path.is_file():
@@ -148,10 +170,72 @@ def run(args: argparse.Namespace) -> int:
         print(f"{folder}: the package has {len(result.problems)} problem(s); fix them first "
               "(dashlib validate)", file=sys.stderr)
         return EXIT_UNUSABLE
-
-    places = result.dataset.places
     cache_file = geocache_path(folder)
-    existing = read_geocache(cache_file)
+
+    def write(merged: pd.DataFrame) -> int | None:
+        try:
+            changed = write_geocache(cache_file, merged) if len(merged) or cache_file.exists() else False
+        except OSError as exc:
+            print(f"{cache_file}: cannot write the cache: {exc}", file=sys.stderr)
+            return EXIT_UNUSABLE
+        print(f"{cache_file}: {'written' if changed else 'unchanged'} ({len(merged)} entries)")
+        return None
+
+    return _Target(result.dataset.places, read_geocache(cache_file), write)
+
+
+def _database_target(url: str) -> _Target | int:
+    """Open a database for geocoding (exit status 2, printed why, when it cannot be read or written)."""
+    where = label(url)
+    try:
+        store = open_valid_database(url, consequence="fix them first (dashlib validate)", read_only=False,
+                                    problems_status=EXIT_UNUSABLE)
+        dbcache.check_writable(store.backend)
+    except CommandStop as stop:
+        return stop.status
+    except dbcache.NotWritable as exc:
+        print(f"{where}: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        places = read_table("places", store.table("places"))
+        existing = dbcache.read_geocache_table(store)
+    except Exception as exc:  # every driver raises its own kind (a server gone, a statement timeout)
+        print(database_failure(url, "cannot read the database", exc), file=sys.stderr)
+        return EXIT_UNUSABLE
+
+    def write(merged: pd.DataFrame) -> int | None:
+        try:
+            written = dbcache.write_geocache_rows(store.backend, dbcache.changed_rows(existing, merged))
+        except Exception as exc:  # rolled back: the table is as it was
+            print(database_failure(url, "cannot write the geocache table, left as it was", exc), file=sys.stderr)
+            return EXIT_UNUSABLE
+        state = f"{written} row(s) written in one transaction" if written else "unchanged"
+        print(f"{where}: geocache table {state} ({len(merged)} entries)")
+        return None
+
+    return _Target(places, existing[columns("geocache")], write)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Resolve the places of the package or database ``args.path`` names, print them, write its cache.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``path``, ``online``, ``endpoint``, ``user_agent``, ``timeout``, ``refresh``.
+
+    Returns
+    -------
+    int
+        ``EXIT_OK`` when every place is resolved, ``EXIT_PROBLEMS`` when some are not,
+        ``EXIT_UNUSABLE`` when the package or database cannot be read, has problems, or its cache
+        cannot be written.
+    """
+    source = package_path(args)
+    target = _database_target(str(source)) if is_database(source) else _folder_target(Path(source))
+    if isinstance(target, int):
+        return target
+    places, existing = target.places, target.cache
     working = existing
     if args.refresh:
         queries = {q for q in (place_query(r) for r in places.to_dict("records")) if q}
@@ -176,12 +260,9 @@ def run(args: argparse.Namespace) -> int:
     if found.stopped:
         print(f"Nominatim: {found.stopped}", file=sys.stderr)
 
-    try:
-        changed = write_geocache(cache_file, merged) if len(merged) or cache_file.exists() else False
-    except OSError as exc:
-        print(f"{cache_file}: cannot write the cache: {exc}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    print(f"{cache_file}: {'written' if changed else 'unchanged'} ({len(merged)} entries)")
+    failed = target.write(merged)
+    if failed is not None:
+        return failed
 
     unresolved = final[final["coord_source"] == "unresolved"]
     approximate = int(final["approximate"].sum())

@@ -14,10 +14,15 @@ from pathlib import Path
 
 from dashlib.cli.exitcodes import EXIT_PROBLEMS, EXIT_UNUSABLE
 from dashlib.model import Dataset
-from dashlib.package.load import default_source, load_package
-from dashlib.package.problems import PackageError
+from dashlib.package.load import load_package
+from dashlib.package.problems import PackageError, Problem
+from dashlib.query import dbcheck, engine
+from dashlib.query.datasource import configured_source, source_label
 
 PACKAGE_DEFAULT = "$DASHLIB_DATA, else the data/ folder of a source checkout, else ./data"
+PACKAGE_ACCEPTS = ("a folder, its datapackage.json or a .zip; or the URL of a database it was published to "
+                   "(duckdb:///FILE, postgresql://USER@HOST[:PORT]/DB, any Ibis URL)")
+Source = str | Path
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -67,8 +72,7 @@ def add_command(subparsers: argparse._SubParsersAction, name: str, *, summary: s
     )
 
 
-def add_package_path(parser: argparse.ArgumentParser, *, accepts: str = "a folder, its datapackage.json or a .zip"
-                     ) -> None:
+def add_package_path(parser: argparse.ArgumentParser, *, accepts: str = PACKAGE_ACCEPTS) -> None:
     """Declare the optional ``PACKAGE`` argument: which data package to read (see :func:`package_path`).
 
     Parameters
@@ -78,17 +82,37 @@ def add_package_path(parser: argparse.ArgumentParser, *, accepts: str = "a folde
     accepts : str
         What the command can read, for the help.
     """
-    parser.add_argument("path", nargs="?", type=Path, metavar="PACKAGE",
-                        help=f"the data package: {accepts} (default: {PACKAGE_DEFAULT})")
+    parser.add_argument("path", nargs="?", type=source_argument, metavar="PACKAGE",
+                        help=f"the data: {accepts} (default: {PACKAGE_DEFAULT})")
 
 
-def package_path(args: argparse.Namespace) -> Path:
-    """Return the package a command reads: its ``PACKAGE`` argument, else the default one.
+def source_argument(value: str) -> Source:
+    """Read a ``PACKAGE`` argument: a database URL stays as written, anything else is a path."""
+    return value if engine.is_database_url(value) else Path(value)
 
-    The default is :func:`dashlib.package.load.default_source`: ``$DASHLIB_DATA``, else the
-    checkout's ``data/``, else ``./data``.
+
+def package_path(args: argparse.Namespace) -> Source:
+    """Return the data a command reads: its ``PACKAGE`` argument, else the default one.
+
+    The default is :func:`dashlib.query.datasource.configured_source`: ``$DASHLIB_DATA`` (a
+    package path or a database URL), else the checkout's ``data/``, else ``./data``.
+
+    Returns
+    -------
+    str or Path
+        A database URL (see :func:`dashlib.query.engine.is_database_url`) or a package path.
     """
-    return args.path if args.path is not None else default_source()
+    return args.path if args.path is not None else configured_source()
+
+
+def is_database(source: Source) -> bool:
+    """Return True when a command's source is a database URL rather than a package path."""
+    return engine.is_database_url(source)
+
+
+def label(source: Source) -> str:
+    """Return a source as messages show it: a path, or a URL without its password."""
+    return source_label(source)
 
 
 class CommandStop(Exception):
@@ -99,13 +123,14 @@ class CommandStop(Exception):
         self.status = status
 
 
-def read_valid_package(path: Path, *, consequence: str) -> Dataset:
+def read_valid_package(path: Source, *, consequence: str) -> Dataset:
     """Read and validate the package a command works on, or print why not and stop the command.
 
     Parameters
     ----------
-    path : Path
-        The package (:func:`package_path`).
+    path : str or Path
+        The package (:func:`package_path`), or the URL of a database it was published to: then
+        the database is checked (:func:`open_valid_database`) and its dataset read whole.
     consequence : str
         What the problems mean for this command, for the last line ("nothing was published").
 
@@ -120,6 +145,8 @@ def read_valid_package(path: Path, *, consequence: str) -> Dataset:
         With :data:`~dashlib.cli.exitcodes.EXIT_UNUSABLE` when it cannot be read, or
         :data:`~dashlib.cli.exitcodes.EXIT_PROBLEMS` after printing each problem to standard error.
     """
+    if isinstance(path, str):
+        return open_valid_database(path, consequence=consequence).to_dataset()
     try:
         result = load_package(path)
     except PackageError as exc:
@@ -131,6 +158,70 @@ def read_valid_package(path: Path, *, consequence: str) -> Dataset:
         print(f"{path}: {len(result.problems)} problem(s); {consequence}", file=sys.stderr)
         raise CommandStop(EXIT_PROBLEMS)
     return result.dataset
+
+
+def open_valid_database(url: str, *, consequence: str, read_only: bool = True,
+                        problems_status: int = EXIT_PROBLEMS) -> engine.Store:
+    """Open the database a command works on and check its dataset, or print why not and stop the command.
+
+    Parameters
+    ----------
+    url : str
+        A database URL (:func:`package_path`).
+    consequence : str
+        What the problems mean for this command, for the last line ("nothing was exported").
+    read_only : bool
+        Open a DuckDB file read-only (see :func:`dashlib.query.dbcheck.open_database`).
+    problems_status : int
+        The exit status when the dataset has problems.
+
+    Returns
+    -------
+    Store
+        The checked dataset, opened.
+
+    Raises
+    ------
+    CommandStop
+        With :data:`~dashlib.cli.exitcodes.EXIT_UNUSABLE` when the database cannot be reached or
+        holds no dataset (the message shows no password), or ``problems_status`` after printing
+        each problem (as ``dashlib validate URL`` does) to standard error.
+    """
+    where = label(url)
+    try:
+        backend = dbcheck.open_database(url, read_only=read_only)
+    except engine.EngineError as exc:
+        print(exc, file=sys.stderr)  # it names the database, without its password
+        raise CommandStop(EXIT_UNUSABLE) from exc
+    problems = check_database(backend, url)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{where}: {len(problems)} problem(s); {consequence}", file=sys.stderr)
+        raise CommandStop(problems_status)
+    return engine.attach(backend, where)
+
+
+def check_database(backend: object, url: str) -> list[Problem]:
+    """Check an open database (:func:`dashlib.query.dbcheck.check_database`); stop the command if it fails on the way.
+
+    Raises
+    ------
+    CommandStop
+        With :data:`~dashlib.cli.exitcodes.EXIT_UNUSABLE` when the server stops answering.
+    """
+    try:
+        return dbcheck.check_database(backend)
+    except Exception as exc:  # every driver raises its own kind (a server gone, a statement timeout)
+        print(database_failure(url, "cannot check the database", exc), file=sys.stderr)
+        raise CommandStop(EXIT_UNUSABLE) from exc
+
+
+def database_failure(url: str, what: str, exc: BaseException) -> str:
+    """Return the line that says a database failed a command: ``URL: WHAT: the driver's first line``, no password."""
+    text = str(exc).strip()
+    reason = text.splitlines()[0][:300] if text else type(exc).__name__
+    return f"{label(url)}: {what}: {dbcheck.scrub(reason, url)}"
 
 
 def add_output(parser: argparse.ArgumentParser, *, metavar: str, help: str) -> None:
