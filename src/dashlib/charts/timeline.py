@@ -265,16 +265,19 @@ def place(frame: pd.DataFrame, x_range: tuple[pd.Timestamp, pd.Timestamp] | None
     schema_types = enum_values("events", "event_type")
     types = [k for k in schema_types if k in set(frame["type"])]
     types += sorted(set(frame["type"]) - set(types))
-    bands, lanes = pd.Series(0, index=frame.index), pd.Series(0, index=frame.index)
-    sides = pd.Series("", index=frame.index, dtype="object")
-    texts = frame["label_text"].copy()
+    # Plain dicts row by row: reading and writing pandas cells one at a time took most of the time.
+    extents = ext.to_dict("index")
+    ids = dict(zip(frame.index, frame["event_id"], strict=True))
+    bands, lanes = dict.fromkeys(frame.index, 0), dict.fromkeys(frame.index, 0)
+    sides = dict.fromkeys(frame.index, "")
+    texts = dict(zip(frame.index, frame["label_text"], strict=True))
     next_lane = 0
     for band, kind in enumerate(types):
         rows: list[list[tuple[float, float]]] = []
         members = frame.index[frame["type"] == kind]
-        order = sorted(members, key=lambda i: (not ext.at[i, "must"], ext.at[i, "mark_l"], frame.at[i, "event_id"]))
+        order = sorted(members, key=lambda i: (not extents[i]["must"], extents[i]["mark_l"], ids[i]))
         for i in order:
-            e = ext.loc[i]
+            e = extents[i]
             mark = (e["mark_l"], e["mark_r"])
             options: list[tuple[str, tuple[float, float]]] = []
             crossing: list[tuple[str, tuple[float, float]]] = []
@@ -314,7 +317,11 @@ def place(frame: pd.DataFrame, x_range: tuple[pd.Timestamp, pd.Timestamp] | None
             rows[k].append(span)
             bands[i], lanes[i], sides[i] = band, next_lane + k, side
         next_lane += len(rows)
-    return frame.assign(band=bands.astype("int64"), lane=lanes.astype("int64"), label_side=sides, label_text=texts)
+    index = frame.index
+    return frame.assign(band=pd.Series(bands, index=index, dtype="int64"),
+                        lane=pd.Series(lanes, index=index, dtype="int64"),
+                        label_side=pd.Series(sides, index=index, dtype="object"),
+                        label_text=pd.Series(texts, index=index, dtype=frame["label_text"].dtype))
 
 
 def timeline_frame(dataset: Dataset, full: Dataset | None = None, lang: str = "en",
@@ -359,8 +366,14 @@ def timeline_frame(dataset: Dataset, full: Dataset | None = None, lang: str = "e
 def _frame(events: pd.DataFrame, context: pd.DataFrame | None, dataset: Dataset, full: Dataset | None,
            lang: str, size: ChartSize = WIDE) -> pd.DataFrame:
     # timeline_frame, given the dated events and the context sessions (None for none); not placed.
+    return _frames(events, context, dataset, full, lang, (size,))[size.name]
+
+
+def _frames(events: pd.DataFrame, context: pd.DataFrame | None, dataset: Dataset, full: Dataset | None,
+            lang: str, sizes: tuple[ChartSize, ...]) -> dict[str, pd.DataFrame]:
+    # _frame for each width class: only the short labels differ, the rest is built once.
     if events.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in FRAME_COLUMNS})
+        return {size.name: pd.DataFrame({c: pd.Series(dtype="object") for c in FRAME_COLUMNS}) for size in sizes}
     rows = events.assign(context=False)
     if context is not None and len(context):
         rows = pd.concat([rows, context.assign(context=True)], ignore_index=True)
@@ -374,14 +387,14 @@ def _frame(events: pd.DataFrame, context: pd.DataFrame | None, dataset: Dataset,
     end = rows["end_date"].where(rows["end_date"].notna() & (rows["end_date"] > start), start)
     kind = rows["event_type"].astype("object").where(rows["event_type"].notna(), "other").astype("str")
     shown, other = _titles(rows, lang)
+    typed = rows.assign(event_type=kind)
     frame = pd.DataFrame({
         "event_id": rows["event_id"].astype("str"),
         "type": kind,
         "type_label": [esc(enum_label("event_type", k, lang)) for k in kind],
         "label": [esc(title) for title in shown],
         "label_local": [esc(title) for title in other],
-        "label_text": [esc(text) for text in _label_text(rows.assign(event_type=kind), shown,
-                                                         LABEL_CHARS[size.name])],
+        "label_text": [esc(text) for text in _label_text(typed, shown, LABEL_CHARS[sizes[0].name])],
         "start": start,
         "end": end,
         "is_range": (end > start) & (precision == "day"),
@@ -391,7 +404,12 @@ def _frame(events: pd.DataFrame, context: pd.DataFrame | None, dataset: Dataset,
         "source": [esc(source_titles.get(s, "")) for s in rows["source_id"]],
         "context": rows["context"].astype("bool"),
     })
-    return frame.sort_values(["start", "end", "event_id"], kind="stable", ignore_index=True)
+    frames = {}
+    for size in sizes:
+        if size != sizes[0]:
+            frame = frame.assign(label_text=[esc(text) for text in _label_text(typed, shown, LABEL_CHARS[size.name])])
+        frames[size.name] = frame.sort_values(["start", "end", "event_id"], kind="stable", ignore_index=True)
+    return frames
 
 
 # -- the figure ---------------------------------------------------------------------------------
@@ -410,11 +428,16 @@ def _customdata(part: pd.DataFrame, lang: str, headline: str | None = None) -> l
     context = "<br><i>" + esc(t("timeline.context_hover", lang)) + "</i>"
     marked = "<br><b>" + esc(t("timeline.headline", lang)) + "</b>"
     return [
-        [r.label, r.date_text, r.type_label, r.place or "–", r.source or "–",
-         f"<br>{r.label_local}" if r.label_local else "",
-         (context if r.context else "") + (marked if r.event_id == headline else ""), r.event_id]
-        for r in part.itertuples(index=False)
+        [label, when, kind, place or "–", source or "–", f"<br>{local}" if local else "",
+         (context if faded else "") + (marked if event_id == headline else ""), event_id]
+        for label, when, kind, place, source, local, faded, event_id in _columns(
+            part, "label", "date_text", "type_label", "place", "source", "label_local", "context", "event_id")
     ]
+
+
+def _columns(part: pd.DataFrame, *names: str) -> zip:
+    # Rows as tuples of the columns named: itertuples reads every column of the frame, one by one.
+    return zip(*(part[name].tolist() for name in names), strict=True)
 
 
 def _marker_x(part: pd.DataFrame) -> list[str]:
@@ -481,21 +504,22 @@ def _labels(part: pd.DataFrame, ys: list[float], common: dict, headline: str | N
             continue
         rows = part.loc[shown]
         x, sizes, texts = [], [], []
-        for r in rows.itertuples(index=False):
-            head = r.event_id == headline
+        for event_id, start, end, is_range, side, precision, text in _columns(
+                rows, "event_id", "start", "end", "is_range", "label_side", "precision", "label_text"):
+            head = event_id == headline
             if inside:
-                x.append(max(r.start, x_range[0]).isoformat())
+                x.append(max(start, x_range[0]).isoformat())
                 sizes.append(1.6 * (INSIDE_PX - 1))  # so that the text starts INSIDE_PX px in
-            elif r.is_range:
-                x.append((r.end + pd.Timedelta(days=1) if r.label_side == "right" else r.start).isoformat())
+            elif is_range:
+                x.append((end + pd.Timedelta(days=1) if side == "right" else start).isoformat())
                 sizes.append(HEADLINE_PX if head else BLOCK_PX)
             else:
-                first, after = _period(r.start, r.precision)
-                if r.precision == "day":
+                first, after = _period(start, precision)
+                if precision == "day":
                     first = after = first + (after - first) / 2
-                x.append((after if r.label_side == "right" else first).isoformat())
+                x.append((after if side == "right" else first).isoformat())
                 sizes.append(HEADLINE_PX if head else MARK_PX)
-            texts.append(f"<b>{r.label_text}</b>" if head else r.label_text)
+            texts.append(f"<b>{text}</b>" if head else text)
         traces.append({
             "type": "scatter", "mode": "markers+text", "x": x, "text": texts, "cliponaxis": True,
             "y": [v for v, keep in zip(ys, shown, strict=True) if keep],
@@ -568,10 +592,11 @@ def timeline_figure(frame: pd.DataFrame, lang: str = "en", size: ChartSize = WID
         color = colors.get(kind, OTHER)
         name = of_kind["type_label"].iloc[0]
         legend_shown = False
+        parts = dict(list(of_kind.groupby(["context", "is_range"], sort=False)))
         for faded in (False, True):
             for ranged in (True, False):
-                part = of_kind.loc[(of_kind["context"] == faded) & (of_kind["is_range"] == ranged)]
-                if part.empty:
+                part = parts.get((faded, ranged))
+                if part is None or part.empty:
                     continue
                 ys = [lane_y[lane] for lane in part["lane"]]
                 head = (part["event_id"] == headline).tolist()
@@ -606,10 +631,11 @@ def timeline_figure(frame: pd.DataFrame, lang: str = "en", size: ChartSize = WID
                     })
                 traces += _labels(part, ys, common, headline, color, x_range)
                 legend_shown = True
-    # Built from plain dicts and validated once: add_trace and update_layout copy the figure at every
-    # call, which took most of the time (a few hundred ms for a few hundred events).
+    # Built from plain dicts: add_trace and update_layout copy the figure at every call, which took
+    # most of the time (a few hundred ms for a few hundred events). Not checked by plotly either
+    # (_validate=False): the same JSON, for a third of the time; the tests check what it holds.
     layout = _layout(frame, lang, size, x_range, headline, view, band_top, drawn_px)
-    return go.Figure({"data": traces, "layout": layout})
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
 def _layout(frame: pd.DataFrame, lang: str, size: ChartSize, x_range: tuple[pd.Timestamp, pd.Timestamp],
@@ -1031,8 +1057,9 @@ def timeline_chart(dataset: Dataset, full: Dataset | None = None, lang: str = "e
         context = _context_events(dated, full) if show_context and full is not None and n_dated else None
         skipped = 0 if context is None or n_dated + len(context) <= MAX_EVENTS_DRAWN else len(context)
         figures = {}
+        frames = _frames(dated, None if skipped else context, dataset, full, lang, SIZES)
         for size in SIZES:
-            frame = _frame(dated, None if skipped else context, dataset, full, lang, size)
+            frame = frames[size.name]
             figures[size.name] = timeline_figure(frame, lang, size, x_range, headline, key)
         alt = timeline_alt_text(frame, lang, headline)
         if skipped:
