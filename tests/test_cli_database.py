@@ -419,3 +419,16 @@ def test_messages_never_show_the_password():
     said = f"connection to postgresql://atlas:{SECRET}%21@db.example.org failed; password {SECRET}! refused"
     assert SECRET not in dbcheck.scrub(said, url)
     assert dbcheck.scrub("no password here", url) == "no password here"
+
+
+def test_publish_copies_a_checked_database_into_another(tmp_path, capsys):
+    url = publish(BUNDLED_DATA, f"duckdb:///{tmp_path / 'first.duckdb'}")
+    copy = f"duckdb:///{tmp_path / 'copy.duckdb'}"
+    code, out, _ = run(capsys, "publish", url, "--to", copy)
+    assert code == EXIT_OK and out.startswith(f"{url}: published to {copy} (")
+    copied = table_frames(copy)
+    assert all(frame.equals(copied[name]) for name, frame in table_frames(url).items())
+    run_sql(url, HOSTILE["bad enum"][1])
+    code, _, err = run(capsys, "publish", url, "--to", f"duckdb:///{tmp_path / 'other.duckdb'}")
+    assert code == EXIT_PROBLEMS and "nothing was published" in err
+    assert not (tmp_path / "other.duckdb").exists()

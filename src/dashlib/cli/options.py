@@ -146,7 +146,12 @@ def read_valid_package(path: Source, *, consequence: str) -> Dataset:
         :data:`~dashlib.cli.exitcodes.EXIT_PROBLEMS` after printing each problem to standard error.
     """
     if isinstance(path, str):
-        return open_valid_database(path, consequence=consequence).to_dataset()
+        store = open_valid_database(path, consequence=consequence)
+        try:
+            return store.to_dataset()
+        except Exception as exc:  # every driver raises its own kind (a server gone, a statement timeout)
+            print(database_failure(path, "cannot read the database", exc), file=sys.stderr)
+            raise CommandStop(EXIT_UNUSABLE) from exc
     try:
         result = load_package(path)
     except PackageError as exc:

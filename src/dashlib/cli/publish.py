@@ -8,7 +8,7 @@ import sys
 from tqdm import tqdm
 
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
-from dashlib.cli.options import add_command, add_package_path, package_path, read_valid_package
+from dashlib.cli.options import add_command, add_package_path, label, package_path, read_valid_package
 from dashlib.query import engine
 
 
@@ -23,14 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                     "Tables are written beside the old ones and swapped in at the end, in one transaction "
                     "where the engine has them, so readers never see half a dataset and an interrupted "
                     "publish changes nothing. A database that holds a different dataset is left alone "
-                    "unless --replace is given; publishing the same dataset again does nothing.",
+                    "unless --replace is given; publishing the same dataset again does nothing.\n\n"
+                    "PACKAGE may also be the URL of another database: its dataset is checked (as `dashlib "
+                    "validate URL` does) and copied.",
         exit_statuses={EXIT_OK: "published (or already there)",
                        EXIT_PROBLEMS: "the package has problems (each one printed); nothing was written",
                        EXIT_UNUSABLE: "the package cannot be read, the database cannot be reached, or it holds "
                                       "another dataset and --replace was not given"},
         examples=["dashlib publish data --to duckdb:///srv/atlas.duckdb",
                   "dashlib publish data --to postgresql://atlas@db.example.org/atlas",
-                  "dashlib publish new.zip --to postgresql://atlas@db/atlas --replace   # swap the data"],
+                  "dashlib publish new.zip --to postgresql://atlas@db/atlas --replace   # swap the data",
+                  "dashlib publish duckdb:///srv/atlas.duckdb --to postgresql://atlas@db/atlas   # copy a database"],
     )
     add_package_path(parser)
     parser.add_argument("--to", required=True, metavar="URL",
@@ -58,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"publish: {exc}", file=sys.stderr)
             return EXIT_UNUSABLE
     counts = ", ".join(f"{n} {t}" for t, n in dataset.row_counts().items())
-    print(f"{path}: published to {store.url} ({counts})")
+    print(f"{label(path)}: published to {store.url} ({counts})")
     return EXIT_OK
