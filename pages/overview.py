@@ -1,8 +1,6 @@
 import streamlit as st
 
 from dashlib import ui
-from dashlib.charts.locale import date_text
-from dashlib.query import summary
 from dashlib.text import md
 
 view = ui.current_view()
@@ -19,22 +17,14 @@ event = ui.headline_event(view)
 if event is not None:
     st.subheader(view.t("overview.headline"))
     with st.container(border=True):
-        title, subtitle = summary.headline_titles(event, view.lang)
-        st.markdown(f"### {md(title)}")
-        if subtitle:
-            st.markdown(f"*« {md(subtitle)} »*")
-        organisers = summary.organisers(view.full, event["event_id"], view.lang) or [view.t("overview.organiser_none")]
-        parent = summary.event_title(view.full, event["parent_event_id"], view.lang)
-        facts = {
-            "overview.dates": date_text(event["start_date"], event["end_date"], event["date_precision"], view.lang),
-            "overview.place": summary.place_path(view.full.places, event["place_id"], view.lang),
-            "overview.organiser": ", ".join(organisers),
-            "overview.part_of": parent,
-        }
-        cols = st.columns(len(facts))
-        for column, (key, value) in zip(cols, facts.items(), strict=True):
+        about = ui.headline_facts(view, event)
+        st.markdown(f"### {md(about.title)}")
+        if about.subtitle:
+            st.markdown(f"*« {md(about.subtitle)} »*")
+        cols = st.columns(len(about.facts))
+        for column, (key, value) in zip(cols, about.facts.items(), strict=True):
             column.markdown(f"**{view.t(key)}**  \n{md(value) if value else '—'}")
-        topics = summary.event_topics(view.full, event["event_id"], view.lang)
+        topics = about.topics
         if topics:
             st.pills(view.t("overview.topics"), list(topics), format_func=topics.get, key="overview_topics",
                      on_change=ui.on_topic_pick, help=view.t("overview.topic_help"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 
 from streamlit.testing.v1 import AppTest
@@ -90,6 +91,20 @@ def test_timeline_and_tables_follow_the_language_there_and_back():
 
 def ranked_types(at: AppTest) -> set[str]:
     return set(at.dataframe[0].value.iloc[:, 1])
+
+
+def test_overview_headline_facts_follow_the_language_there_and_back():
+    at = open_page("overview")
+
+    def text() -> str:
+        return " ".join(m.value for m in at.markdown)
+
+    french = re.compile(r"21 nov\\?\. 2024")  # the Markdown escapes the full stop
+    assert "21 Nov 2024" in text() and not french.search(text())
+    set_language(at, "fr")
+    assert french.search(text()) and "21 Nov 2024" not in text()
+    set_language(at, "en")
+    assert "21 Nov 2024" in text() and not french.search(text())
 
 
 def test_a_filter_change_reaches_the_network_and_coming_back_gives_the_whole_network_again():

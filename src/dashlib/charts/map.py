@@ -181,21 +181,22 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
     where = coords.set_index("place_id")[["lat", "lon"]].dropna()
     names = full.places.set_index("place_id")["name"]
     org_names = nx.get_node_attributes(graph, "name")
+    # A dict, not .loc per edge: (lat, lon) of each place that has both.
+    at = dict(zip(where.index, zip(where["lat"], where["lon"], strict=True), strict=True))
     rows = []
     for a, b, attrs in graph.edges(data=True):
         pa, pb = graph.nodes[a].get("place_id"), graph.nodes[b].get("place_id")
-        if pa == pb or pa not in where.index or pb not in where.index or (where.loc[pa] == where.loc[pb]).all():
+        if pa == pb or pa not in at or pb not in at or at[pa] == at[pb]:
             continue
-        rows.append({"from_place": pa, "to_place": pb, "relation_type": attrs.get("relation_type", ""),
+        # One arc per place pair and type, whichever way the edges run.
+        low, high = sorted((pa, pb))
+        rows.append({"from_place": low, "to_place": high, "relation_type": attrs.get("relation_type", ""),
                      "orgs": f"{org_names.get(a, a)} – {org_names.get(b, b)}"})
     columns = ["from_place", "to_place", "relation_type", "links", "from_lon", "from_lat", "to_lon", "to_lat",
                "color", "width", "tip_title", "tip_body"]
     if not rows:
         return pd.DataFrame(columns=columns)
     edges = pd.DataFrame(rows)
-    # One arc per place pair and type, whichever way the edges run.
-    ordered = edges[["from_place", "to_place"]].apply(sorted, axis=1, result_type="expand")
-    edges[["from_place", "to_place"]] = ordered.to_numpy()
     grouped = edges.groupby(["from_place", "to_place", "relation_type"], sort=True).agg(
         links=("orgs", "size"), orgs=("orgs", lambda s: sorted(set(s)))).reset_index()
     colors = category_colors("relations", "relation_type")

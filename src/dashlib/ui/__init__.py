@@ -24,6 +24,7 @@ from dashlib.ui.navigation import leave_legacy_pages_mode, navigation_only, url_
 from dashlib.ui.parts import (
     display_table,
     figure_cards,
+    headline_facts,
     map_deck,
     map_layers,
     network_figures,
@@ -60,11 +61,11 @@ from dashlib.ui.widgets import (
 __all__ = [
     "View", "accessible_page", "active_dataset", "chosen_image_format", "clear_network_pick", "coordinates",
     "current_view", "default_result", "display_table", "download_section", "empty_state", "figure_cards",
-    "geocode_online_button", "headline_event", "highlighted_text", "image_format_picker", "key_figures",
-    "leave_legacy_pages_mode", "map_deck", "map_layers", "map_legend", "navigation_only", "network_figures",
-    "network_options", "network_picker", "network_ranking", "network_select", "on_map_select", "on_network_select",
-    "on_topic_pick", "participants_table", "partner_graph", "places_table", "plotly_config", "quick_ranges",
-    "quoting_rows", "ranking_table", "reset_filters", "responsive_chart", "seed_from_url", "select_filter",
-    "show_url_notices", "sidebar", "source_card", "source_picker", "table_tabs", "timeline_chart", "unplaced",
-    "upload_section", "url_alias", "write_to_url",
+    "geocode_online_button", "headline_event", "headline_facts", "highlighted_text", "image_format_picker",
+    "key_figures", "leave_legacy_pages_mode", "map_deck", "map_layers", "map_legend", "navigation_only",
+    "network_figures", "network_options", "network_picker", "network_ranking", "network_select", "on_map_select",
+    "on_network_select", "on_topic_pick", "participants_table", "partner_graph", "places_table", "plotly_config",
+    "quick_ranges", "quoting_rows", "ranking_table", "reset_filters", "responsive_chart", "seed_from_url",
+    "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker", "table_tabs", "timeline_chart",
+    "unplaced", "upload_section", "url_alias", "write_to_url",
 ]

@@ -24,7 +24,8 @@ from dashlib.charts import map as geo
 from dashlib.charts import network as network_chart
 from dashlib.charts import tables, timeline
 from dashlib.charts.layout import SIZES
-from dashlib.i18n import label
+from dashlib.charts.locale import date_text
+from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
 from dashlib.query import network, quotes, summary
@@ -64,6 +65,36 @@ def _participants(key: str, event_id: str, lang: str, limit: int | None, _full: 
 def participants(view: View, event_id: str, limit: int | None = None) -> pd.DataFrame:
     """Return who took part in an event of the whole dataset (:func:`dashlib.query.summary.participants`), cached."""
     return _participants(dataset_key(view.full), event_id, view.lang, limit, view.full)
+
+
+class HeadlineFacts(NamedTuple):
+    """What the Overview says about its headline event, in the view's language."""
+
+    title: str  #: its title
+    subtitle: str | None  #: its title in the other language, if it has one
+    facts: dict[str, str | None]  #: the message key of each fact (dates, place, organiser, part of) and its text
+    topics: dict[str, str]  #: the topics it discussed, id to label
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _headline_facts(key: str, event_id: str, lang: str, _full: Dataset, _event: pd.Series) -> HeadlineFacts:
+    title, subtitle = summary.headline_titles(_event, lang)
+    organisers = summary.organisers(_full, event_id, lang) or [t("overview.organiser_none", lang)]
+    facts = {
+        "overview.dates": date_text(_event["start_date"], _event["end_date"], _event["date_precision"], lang),
+        "overview.place": summary.place_path(_full.places, _event["place_id"], lang),
+        "overview.organiser": ", ".join(organisers),
+        "overview.part_of": summary.event_title(_full, _event["parent_event_id"], lang),
+    }
+    return HeadlineFacts(title, subtitle, facts, summary.event_topics(_full, event_id, lang))
+
+
+def headline_facts(view: View, event: pd.Series) -> HeadlineFacts:
+    """Return the Overview's facts about an event of the view (its row: :func:`~dashlib.ui.derived.headline_event`).
+
+    Cached per dataset, event and language: an event's row is the same in every view that keeps it.
+    """
+    return _headline_facts(dataset_key(view.full), str(event["event_id"]), view.lang, view.full, event)
 
 
 # -- Timeline -----------------------------------------------------------------------------------
