@@ -432,3 +432,20 @@ def test_publish_copies_a_checked_database_into_another(tmp_path, capsys):
     code, _, err = run(capsys, "publish", url, "--to", f"duckdb:///{tmp_path / 'other.duckdb'}")
     assert code == EXIT_PROBLEMS and "nothing was published" in err
     assert not (tmp_path / "other.duckdb").exists()
+
+
+def test_every_table_column_type_and_source_text_of_the_schema_must_be_there(tmp_path, capsys):
+    url = publish(BUNDLED_DATA, f"duckdb:///{tmp_path / 'atlas.duckdb'}")
+    source = read_rows(BUNDLED_DATA / "sources.csv")[2]
+    run_sql(url, "DROP TABLE topics", "ALTER TABLE events DROP COLUMN summary",
+            "ALTER TABLE relations ALTER COLUMN start_date TYPE VARCHAR",
+            f"DELETE FROM {engine.TEXTS_TABLE} WHERE source_id = '{source['source_id']}'")
+    code, out, _ = run(capsys, "validate", url)
+    assert code == EXIT_PROBLEMS
+    assert out.splitlines() == [
+        "topics.csv::: the table 'topics' is missing (a database holds every table of the schema, empty or not)",
+        f"sources.csv:4:file: source text {source['file']!r} not found in the database",
+        "events.csv::summary: the column summary is missing (a database holds every column of the schema, "
+        "empty or not)",
+        "relations.csv::start_date: the column start_date holds string values where the schema says date",
+    ]
