@@ -58,6 +58,12 @@ class _EngineTables:
         # The places table is small (thousands of rows at most): walking it in Python is simplest.
         return PlaceTree(self.places.select("place_id", "parent_place_id", "name", "kind").execute())
 
+    @cached_property
+    def undated_events(self) -> ir.Table:
+        """The events of the relations no source dates (a relation then takes its event's date)."""
+        rel = self.rel
+        return self.keep(rel.filter(rel.start_date.isnull() & rel.event_id.notnull()).select("event_id"))
+
 
 NARROWED_TABLES = ("events", "organizations", "participations", "relations", "event_topics", "places")
 
@@ -94,12 +100,13 @@ class EngineNarrowing:
 
 def _relations_dated(tables: _EngineTables, keep: Callable[[ir.Column], BoolExpr]) -> BoolExpr:
     # A relation no source dates takes its event's start date, if it has an event; one without either
-    # is kept. Every event has a start date and every relation's event exists (checked on load), so
-    # this needs no join of the relations with the events, only a semi-join on the few undated ones.
+    # is kept. Every event has a start date and every relation's event exists (checked on load).
     rel, events = tables.rel, tables.events
     undated = rel.start_date.isnull()
-    return ((~undated & keep(rel.start_date))
-            | (undated & (rel.event_id.isnull() | rel.event_id.isin(events.filter(keep(events.start_date)).event_id))))
+    # Only the events of undated relations are looked at: IN (every event in the range) would hash up
+    # to a million event ids, for relations that are few or none.
+    wanted = events.filter(events.event_id.isin(tables.undated_events.event_id) & keep(events.start_date))
+    return (~undated & keep(rel.start_date)) | (undated & (rel.event_id.isnull() | rel.event_id.isin(wanted.event_id)))
 
 
 def _date_from(tables: _EngineTables, start: date) -> EngineNarrowing:
@@ -261,7 +268,7 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters, tree: PlaceTree | N
     kept_rel = rel.select("from_org_id", "to_org_id", ROW_COLUMN)
     if rel_condition is not None:
         kept_rel = rel.filter(rel_condition).select("from_org_id", "to_org_id", ROW_COLUMN)
-        if scopes_organisations or chosen_orgs is not None:
+        if scopes_organisations:
             kept_rel = keep(kept_rel)
 
     part_conditions: list[BoolExpr] = []
@@ -275,12 +282,12 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters, tree: PlaceTree | N
         kept_part = part_of_orgs.filter(part_condition).select("org_id", ROW_COLUMN)
     kept_orgs = orgs.select("org_id", ROW_COLUMN) if chosen_orgs is None else chosen_orgs
     if scopes_organisations:
-        kept_part = keep(kept_part)
+        # Not kept: with a broad filter, writing millions of participations costs more than reading them twice.
         active = ibis.union(kept_part.select(org_id=kept_part.org_id),
                             kept_rel.select(org_id=kept_rel.from_org_id),
                             kept_rel.select(org_id=kept_rel.to_org_id), distinct=True)
         kept_orgs = keep(kept_orgs.filter(kept_orgs.org_id.isin(active.org_id)))
-    if chosen_orgs is not None or scopes_organisations:
+        # Without this scoping, the kept relations already have an end among the chosen organisations.
         kept_rel = kept_rel.filter(kept_rel.from_org_id.isin(kept_orgs.org_id)
                                    | kept_rel.to_org_id.isin(kept_orgs.org_id))
 
@@ -306,8 +313,9 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters, tree: PlaceTree | N
 
 def _with_places(frames: dict[str, pd.DataFrame], like: Dataset, tree: PlaceTree | None) -> pd.DataFrame:
     """Return the places the kept events and organisations use, with the areas they lie in."""
-    used = pd.concat([frames["events"]["place_id"], frames["organizations"]["place_id"]]).dropna()
-    kept = (tree or PlaceTree(like.places)).with_ancestors(used.astype("str").unique())
+    # Distinct ids of each table first: a categorical's are found from its codes, without a copy as text.
+    used = {str(p) for table in ("events", "organizations") for p in frames[table]["place_id"].dropna().unique()}
+    kept = (tree or PlaceTree(like.places)).with_ancestors(used)
     return like.places.loc[like.places["place_id"].isin(kept)].reset_index(drop=True)
 
 
@@ -365,8 +373,10 @@ def fetch_rows(narrowed: Narrowed, like: Dataset, tree: PlaceTree | None = None)
     row_of = tagged["_row"].to_numpy()
     frames = dict(like.tables)
     for i, name in enumerate(names):
-        rows = np.sort(row_of[table_of == i])
-        frames[name] = like.tables[name].take(rows).reset_index(drop=True)
+        # In package order: marking the kept rows is linear where sorting a million numbers is not.
+        kept = np.zeros(len(like.tables[name]), dtype=bool)
+        kept[row_of[table_of == i]] = True
+        frames[name] = like.tables[name].take(np.flatnonzero(kept)).reset_index(drop=True)
     frames["places"] = _with_places(frames, like, tree)
     return Dataset(frames, like.source_texts, like.name, f"{like.key}+derived")
 
