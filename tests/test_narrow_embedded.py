@@ -65,6 +65,9 @@ CASES = [
     Filters(text="communauté de Jiangshanfu"),  # a French name (organizations.name_fr)
     Filters(text="adaptées au climat"),  # a topic label
     Filters(start=date(2018, 1, 1), org_types=("city_network",), countries=("CN",)),
+    # Organisation filters with countries or places: events are then kept through the kept organisations.
+    Filters(places=("beijing",), org_types=("enterprise", "local_government")),
+    Filters(countries=("FI", "CN"), orgs=("turku-epo", "beijing-energy-holding", "unep")),
     Filters(places=("beijing",), relation_types=("support",)),
     Filters(topics=("air_quality",), text="Beijing", end=date(2024, 12, 31)),
 ]

@@ -91,11 +91,19 @@ class Narrowed:
 
 @dataclass(frozen=True)
 class EngineNarrowing:
-    """What one filter keeps: a condition on events, organisations and relations (None keeps all)."""
+    """What one filter keeps: a condition on events, organisations and relations (None keeps all).
+
+    ``events_of_its_organisations`` says that the events condition holds for every event in which
+    an organisation meeting the organisations condition took part (countries: an event with a
+    participant from the country). When another filter keeps events only through the kept
+    organisations, which meet this condition too, the events condition then adds nothing, and
+    :func:`narrow` leaves it out (it reads every participation).
+    """
 
     events: BoolExpr | None = None
     organizations: BoolExpr | None = None
     relations: BoolExpr | None = None
+    events_of_its_organisations: bool = False
 
 
 def _relations_dated(tables: _EngineTables, keep: Callable[[ir.Column], BoolExpr]) -> BoolExpr:
@@ -131,7 +139,7 @@ def _places(tables: _EngineTables, places: tuple[str, ...]) -> EngineNarrowing:
     local_orgs = orgs.place_id.isin(inside)
     with_local_org = part.filter(part.org_id.isin(orgs.filter(local_orgs).org_id)).event_id
     return EngineNarrowing(events=events.place_id.isin(inside) | events.event_id.isin(with_local_org),
-                           organizations=local_orgs)
+                           organizations=local_orgs, events_of_its_organisations=True)
 
 
 def _countries(tables: _EngineTables, countries: tuple[str, ...]) -> EngineNarrowing:
@@ -140,7 +148,7 @@ def _countries(tables: _EngineTables, countries: tuple[str, ...]) -> EngineNarro
     local_places = places.filter(places.country_code.isin(countries)).place_id
     with_local_org = part.filter(part.org_id.isin(orgs.filter(local_orgs).org_id)).event_id
     return EngineNarrowing(events=events.place_id.isin(local_places) | events.event_id.isin(with_local_org),
-                           organizations=local_orgs)
+                           organizations=local_orgs, events_of_its_organisations=True)
 
 
 def _contains(table: ir.Table, columns: list[str], text: str) -> BoolExpr:
@@ -237,14 +245,15 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters, tree: PlaceTree | N
     ev_conditions: list[BoolExpr] = []
     org_conditions: list[BoolExpr] = []
     rel_conditions: list[BoolExpr] = []
-    for entry, value in chosen:
-        narrowed = _engine_rule(entry.narrows)(engine_tables, value)
-        for conditions, condition in ((ev_conditions, narrowed.events), (org_conditions, narrowed.organizations),
-                                      (rel_conditions, narrowed.relations)):
-            if condition is not None:
-                conditions.append(condition)
     rules = [rule_for(entry.narrows) for entry, _ in chosen]
     through_participants = any(rule.through_participants for rule in rules)
+    for entry, value in chosen:
+        narrowed = _engine_rule(entry.narrows)(engine_tables, value)
+        implied = through_participants and narrowed.events_of_its_organisations
+        for conditions, condition in ((ev_conditions, None if implied else narrowed.events),
+                                      (org_conditions, narrowed.organizations), (rel_conditions, narrowed.relations)):
+            if condition is not None:
+                conditions.append(condition)
     scopes_organisations = any(rule.scopes_organisations for rule in rules)
     scopes_relations = any(rule.scopes_relations for rule in rules)
 
