@@ -24,7 +24,10 @@ the app is given its URL. For every engine the publish is timed ("publish s": ``
 of the loaded dataset; for DuckDB into a scratch file, as the app's cache copy is written). Every
 row of the tables, CSV and JSON names its engine; the naive baseline reads the CSVs itself and is
 measured once per size, whatever the engines. Peak RSS is the app's process: the PostgreSQL
-server's own memory is not in it.
+server's own memory is not in it. The app on a database that fails or times out (its statement
+timeout is 30 s, ``--pg-statement-timeout`` sets another) filters in memory and shows a warning;
+"warned runs" counts the measured reruns that showed one, so a fallback is never read as the
+engine's time.
 
 Bytes per rerun are the serialized size of every ForwardMsg a run produces (what the server sends
 for that run, before websocket compression, as to a browser that has cached nothing), maximum over
@@ -64,6 +67,7 @@ from collections.abc import Iterator, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from dashlib.model import BUNDLED_DATA
 from dashlib.query.spec import widget_keys
@@ -136,6 +140,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"where the app's data lives, among {', '.join(ENGINES)} (default: {DEFAULT_ENGINES}: "
                              "the package path, which the app copies into DuckDB; postgresql: a throwaway "
                              "server started for the run, each package published into it)")
+    parser.add_argument("--pg-statement-timeout", type=int, default=None, metavar="MS",
+                        help="PostgreSQL's statement timeout for the app's queries, in ms (0: none; default: the "
+                             "app's own, 30 s, after which it filters in memory and says so)")
     parser.add_argument("--no-browser", action="store_true", help="skip the first render in Chromium")
     parser.add_argument("--browser-reps", type=_positive, default=3,
                         help="cold starts per app in the browser, for the median (default: 3)")
@@ -303,7 +310,8 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     engines = list(args.engines) if "atlas" in args.apps else []
     results: dict[str, Any] = {
         "settings": {"sizes": args.sizes, "runs": args.runs, "budget_s": args.budget, "pages": list(args.pages),
-                     "apps": list(args.apps), "engines": list(args.engines), "browser": not args.no_browser,
+                     "apps": list(args.apps), "engines": list(args.engines),
+                     "pg_statement_timeout_ms": args.pg_statement_timeout, "browser": not args.no_browser,
                      "browser_reps": args.browser_reps, "cpus": os.cpu_count(), "python": sys.version.split()[0],
                      "started": time.strftime("%F %T"), "load_average": _load_average(),
                      "source": _source_version()},
@@ -337,6 +345,9 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
                 continue
             for engine in engines:
                 info["databases"][engine] = _publish(engine, size, package, server, scratch, args.timeout)
+                url = info["databases"][engine].get("url")
+                if url and engine == "postgresql" and args.pg_statement_timeout is not None:
+                    info["databases"][engine]["app_url"] = with_statement_timeout(url, args.pg_statement_timeout)
             for app, engine in variants(args.apps, args.engines):
                 key = run_key(size, app, engine)
                 database = info["databases"].get(engine, {})
@@ -366,7 +377,26 @@ def _app_data(info: dict[str, Any], engine: str) -> str:
     """Return ``DASHLIB_DATA`` for the app on ``engine``: the package path for DuckDB (and the baseline), else a URL."""
     if engine in (NO_ENGINE, "duckdb"):
         return info["package"]
-    return info["databases"][engine]["url"]
+    database = info["databases"][engine]
+    return database.get("app_url") or database["url"]
+
+
+def with_statement_timeout(url: str, milliseconds: int) -> str:
+    """Return a PostgreSQL URL whose connections set ``statement_timeout`` (0: none) instead of the app's default.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://…`` without a query string.
+    milliseconds : int
+        The timeout; 0 lets a query run as long as it takes.
+
+    Returns
+    -------
+    str
+        The URL with ``?options=-c statement_timeout=…`` (URL-encoded).
+    """
+    return f"{url}?{urlencode({'options': f'-c statement_timeout={milliseconds}'})}"
 
 
 def _publish(engine: str, size: int, package: Path, server: Any, scratch: Path, timeout: float) -> dict[str, Any]:
@@ -792,7 +822,8 @@ class _Driver:
         if self.at.exception:
             raise RuntimeError(f"{self.app}, {what}: {self.at.exception[0].value}")
         return {"s": elapsed, "bytes": self.meter.last_bytes, "by_type": dict(self.meter.last_by_type),
-                "elements": list(self.meter.last_elements), "what": what}
+                "elements": list(self.meter.last_elements), "what": what,
+                "warnings": [str(w.value) for w in self.at.warning]}
 
     def goto(self, page: str) -> dict[str, Any]:
         if self.app == "atlas":
@@ -828,6 +859,13 @@ class _Driver:
         except Exception:  # the share is a check, not a measure: never fail a run over it
             return None
         return None
+
+
+def _count_warnings(warned: dict[str, Any], kind: str, result: dict[str, Any]) -> None:
+    """Count a measured run that showed a warning (the app on a database says so when it fell back to memory)."""
+    if result["warnings"]:
+        warned[kind] += 1
+        warned["text"] = warned["text"] or result["warnings"][0][:300]
 
 
 def _brief(values: list[float]) -> str:
@@ -914,6 +952,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     next_filter = 0
     for page in [p for p in pages if p not in errors]:
         sel, unf, kept = [], [], []
+        warned: dict[str, Any] = {"sel": 0, "unf": 0, "text": None}
         page_started = time.perf_counter()
         try:
             driver.goto(page)
@@ -923,10 +962,12 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 result = driver.run(f"{page}, selective filter {i + 1}")
                 sel.append(result["s"])
                 kept.append(driver.kept_share())
+                _count_warnings(warned, "sel", result)
                 heaviest[page] = max(heaviest[page], result, key=lambda r: r["bytes"])
                 driver.set_filter(None)
                 result = driver.run(f"{page}, unfiltered {i + 1}")
                 unf.append(result["s"])
+                _count_warnings(warned, "unf", result)
                 heaviest[page] = max(heaviest[page], result, key=lambda r: r["bytes"])
                 if time.perf_counter() - page_started > budget:
                     break
@@ -936,7 +977,9 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             driver.set_filter(None)
             out["pages"].pop(page)
             continue
-        _progress(spec, f"{page}: selective {_brief(sel)}, unfiltered {_brief(unf)}")
+        _progress(spec, f"{page}: selective {_brief(sel)}, unfiltered {_brief(unf)}"
+                        + (f"; WARNING shown in {warned['sel']} selective, {warned['unf']} unfiltered runs: "
+                           f"{warned['text']}" if warned["text"] else ""))
         shares = [k for k in kept if k is not None]
         by_type = sorted(heaviest[page]["by_type"].items(), key=lambda kv: -kv[1])
         out["pages"][page].update({
@@ -944,7 +987,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             "largest": [{"type": k, "bytes": v} for k, v in by_type[:3]],
             "heaviest_run": heaviest[page]["what"],
             "heaviest_elements": [{"bytes": b, "type": k, "delta_path": d} for b, k, d in heaviest[page]["elements"]],
-            "kept": statistics.median(shares) if shares else None,
+            "kept": statistics.median(shares) if shares else None, "warned": warned,
         })
     out["peak_rss_mb"] = _peak_rss_mb()
     out["page_errors"] = errors
@@ -1246,12 +1289,37 @@ SUMMARY_COLUMNS = (
     "first_render_s", "delta_vs_bare_s", "first_render_warm_s", "server_rss_mb",
     "render_server_up_s", "render_page_loaded_s", "render_script_start_s", "render_script_s", "render_drawn_after_s",
     *(f"rerun_unfiltered_s_{p}" for p in PAGES), *(f"rerun_selective_s_{p}" for p in PAGES),
-    *(f"bytes_per_rerun_{p}" for p in PAGES), "runs", "lazy_dataframes", "error",
+    *(f"bytes_per_rerun_{p}" for p in PAGES), "runs", "lazy_dataframes",
+    "warned_selective", "measured_selective", "warned_unfiltered", "measured_unfiltered", "warning", "error",
 )
 PAGE_COLUMNS = ("size", "app", "engine", "page", "visit_s", "selective_median_s", "selective_min_s", "selective_max_s",
                 "selective_n", "unfiltered_median_s", "unfiltered_min_s", "unfiltered_max_s", "unfiltered_n",
                 "speedup_selective", "speedup_unfiltered", "kept_share", "rss_after_visit_mb", "bytes_max",
-                "heaviest_run", "largest_elements")
+                "heaviest_run", "largest_elements",
+                "warned_selective", "measured_selective", "warned_unfiltered", "measured_unfiltered", "warning")
+
+
+def _warned_cells(pages: Any) -> dict[str, Any]:
+    """Return how many measured runs showed a warning, selective and unfiltered, out of how many, and the first text.
+
+    The app on a database that does not answer in time (a query cancelled by its statement
+    timeout, twice) shows a warning and filters in memory instead: such a run's time is not the
+    engine's, and these cells say so.
+    """
+    pages = list(pages)
+    warned = [p.get("warned") or {} for p in pages]
+    return {"warned_selective": sum(w.get("sel", 0) for w in warned),
+            "warned_unfiltered": sum(w.get("unf", 0) for w in warned),
+            "measured_selective": sum(p["sel"]["n"] for p in pages),
+            "measured_unfiltered": sum(p["unf"]["n"] for p in pages),
+            "warning": next((w["text"] for w in warned if w.get("text")), None)}
+
+
+def _warned_text(row: dict[str, Any]) -> str:
+    if not row.get("warned_selective") and not row.get("warned_unfiltered"):
+        return ""
+    return (f"sel {row['warned_selective']}/{row['measured_selective']}, "
+            f"unf {row['warned_unfiltered']}/{row['measured_unfiltered']}")
 
 
 def _median(values: list[float] | None) -> float | None:
@@ -1318,6 +1386,7 @@ def summary_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "peak_rss_mb": worker["peak_rss_mb"],
                     "bytes_per_rerun_max": max(p["bytes_max"] for p in pages.values()),
                     "runs": min(min(p["sel"]["n"], p["unf"]["n"]) for p in pages.values()),
+                    **_warned_cells(pages.values()),
                     "lazy_dataframes": worker.get("lazy_dataframes"),
                 })
                 for page, p in pages.items():
@@ -1351,6 +1420,7 @@ def page_table(results: dict[str, Any]) -> list[dict[str, Any]]:
                     row[f"{name}_{stat}_s" if stat != "n" else f"{name}_n"] = p[kind][stat]
                 if app == "atlas" and page in naive and p[kind]["median"] > 0:
                     row[f"speedup_{name}"] = naive[page][kind]["median"] / p[kind]["median"]
+            row.update(_warned_cells([p]))
             rows.append({c: row.get(c) for c in PAGE_COLUMNS})
     return rows
 
@@ -1409,9 +1479,12 @@ def targets(results: dict[str, Any], rows: list[dict[str, Any]], engine: str = D
     for kind, limit, label in (("sel", TARGET_SELECTIVE_S, "selective filter"),
                                ("unf", TARGET_UNFILTERED_S, "unfiltered")):
         value = max((p[kind]["median"] for p in pages.values()), default=None)
+        name = "selective" if kind == "sel" else "unfiltered"
+        warned = (f" ({row[f'warned_{name}']} of {row[f'measured_{name}']} runs showed a warning: see above)"
+                  if row.get(f"warned_{name}") else "")
         add(f"rerun after a filter change, {label}, ≤ {limit} s per page (median){where}", value,
-            None if value is None else value <= limit, f"slowest page {value:.3f} s" if value is not None else "",
-            slowest(kind))
+            None if value is None else value <= limit,
+            f"slowest page {value:.3f} s{warned}" if value is not None else "", slowest(kind))
     ratios = []
     for p in pages:
         for kind in ("sel", "unf"):
@@ -1496,7 +1569,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     """Return the summary rows as a text table (max over pages; per page in the page table)."""
     headers = ["size", "app", "engine", "prepare s", "publish s", "first run s", "visit s", "unf s", "sel s",
                "× naive unf", "× naive sel", "RSS unf MB", "RSS MB", "KB/rerun", "render s", "Δ bare s", "warm s",
-               "error"]
+               "warned runs", "error"]
     lines = []
     for r in rows:
         kb = r.get("bytes_per_rerun_max")
@@ -1507,20 +1580,24 @@ def format_table(rows: list[dict[str, Any]]) -> str:
                       _fmt(r.get("speedup_selective_min"), 1), _fmt(r.get("peak_rss_unfiltered_mb"), 0),
                       _fmt(r.get("peak_rss_mb"), 0), _fmt(kb / 1000 if kb else None, 0),
                       _fmt(r.get("first_render_s")), _fmt(r.get("delta_vs_bare_s")),
-                      _fmt(r.get("first_render_warm_s")), (r.get("error") or "").splitlines()[0][:60]
-                      if r.get("error") else ""])
+                      _fmt(r.get("first_render_warm_s")), _warned_text(r),
+                      (r.get("error") or "").splitlines()[0][:60] if r.get("error") else ""])
     note = ("engine: where the app's data lives (duckdb: the package path, copied into DuckDB by the app); "
             "publish s: writing the package into the engine; "
             "unf / sel s: median rerun after a filter change, slowest page; × naive: naive ÷ app, worst page; "
             "KB/rerun: heaviest run of any page; render s: server start to first page drawn (median), "
-            "warm s: a second session")
-    return "Benchmark (AppTest reruns, Chromium first render)\n" + _table(headers, lines) + "\n" + note
+            "warm s: a second session; warned runs: measured reruns whose page showed a warning (on a database: "
+            "the query failed or timed out and the page was filtered in memory), out of all")
+    warnings = [f"warning, {_size_label(r['size'])} {r['app']} {r.get('engine')}: {r['warning']}"
+                for r in rows if r.get("warning")]
+    return ("Benchmark (AppTest reruns, Chromium first render)\n" + _table(headers, lines) + "\n" + note
+            + "".join(f"\n{w}" for w in warnings))
 
 
 def format_page_table(rows: list[dict[str, Any]]) -> str:
     """Return the per-page rows as a text table."""
     headers = ["size", "app", "engine", "page", "visit s", "sel s", "sel min–max", "unf s", "unf min–max", "n",
-               "× naive sel", "× naive unf", "kept", "RSS MB", "KB/rerun", "heaviest elements (KB)"]
+               "× naive sel", "× naive unf", "kept", "RSS MB", "KB/rerun", "warned runs", "heaviest elements (KB)"]
     lines = []
     for r in rows:
         largest = " ".join(f"{k}={int(v) // 1000}" for k, v in
@@ -1533,7 +1610,8 @@ def format_page_table(rows: list[dict[str, Any]]) -> str:
                       f"{r['selective_n']}/{r['unfiltered_n']}", _fmt(r.get("speedup_selective"), 1),
                       _fmt(r.get("speedup_unfiltered"), 1),
                       f"{r['kept_share']:.1%}" if r.get("kept_share") is not None else "—",
-                      _fmt(r.get("rss_after_visit_mb"), 0), _fmt(r["bytes_max"] / 1000, 0), largest])
+                      _fmt(r.get("rss_after_visit_mb"), 0), _fmt(r["bytes_max"] / 1000, 0), _warned_text(r),
+                      largest])
     note = ("RSS MB: the process's peak after visiting the page (pages visited in this order, unfiltered); "
             "KB/rerun: heaviest run of the page, by element type")
     return "Per page\n" + _table(headers, lines) + "\n" + note

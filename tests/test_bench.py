@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -132,6 +132,9 @@ def test_bench_measures_the_app_on_duckdb_and_on_postgresql_side_by_side(tmp_pat
                        *(f"rerun_unfiltered_s_{p}" for p in bench.PAGES)):
             assert float(row[column]) > 0, (engine, column, row[column])
         assert int(row["runs"]) == 1
+        # Every rerun was answered by the engine: none fell back to memory with a warning.
+        assert row["warned_selective"] == row["warned_unfiltered"] == "0" and not row["warning"]
+        assert int(row["measured_selective"]) == len(bench.PAGES)
     # The same selective filters keep the same events whichever engine holds the data.
     assert rows["1000", "atlas", "postgresql"]["kept_share"] == rows["1000", "atlas", "duckdb"]["kept_share"]
     assert 0.003 <= float(rows["1000", "atlas", "duckdb"]["kept_share"]) <= 0.06
@@ -149,6 +152,52 @@ def test_bench_measures_the_app_on_duckdb_and_on_postgresql_side_by_side(tmp_pat
     # The throwaway server is gone once the run ends.
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", urlsplit(database["url"]).port), timeout=5):
         pass
+
+
+def _page(sel: list[float], unf: list[float], warned: dict | None = None) -> dict:
+    return {"visit": 0.1, "sel": bench._stats(sel), "unf": bench._stats(unf), "bytes_max": 1000, "largest": [],
+            "kept": 0.02, "warned": warned or {"sel": 0, "unf": 0, "text": None}}
+
+
+def test_reruns_that_fell_back_to_memory_are_counted_and_shown():
+    # On PostgreSQL at 1M events every selective query hit the 30 s statement timeout twice and the page
+    # was filtered in memory with a warning: the tables must say so beside the time.
+    text = "The database (postgresql://atlas@127.0.0.1:5432/atlas_1000000) does not answer right now"
+    results = {
+        "settings": {"apps": ["atlas"], "engines": ["duckdb", "postgresql"]},
+        "sizes": {"1000000": {"events": 1_000_000, "databases": {"duckdb": {"publish_s": 50.0},
+                                                                 "postgresql": {"publish_s": 100.0}}}},
+        "workers": {
+            "1000000/atlas/duckdb": {"first_run_s": 11.0, "peak_rss_unfiltered_mb": 1, "peak_rss_mb": 1,
+                                     "pages": {"overview": _page([3.0, 3.1], [0.3, 0.3])}},
+            "1000000/atlas/postgresql": {"first_run_s": 23.0, "peak_rss_unfiltered_mb": 1, "peak_rss_mb": 1,
+                                         "pages": {"overview": _page([64.0, 63.0], [0.3, 0.4],
+                                                                     {"sel": 2, "unf": 0, "text": text}),
+                                                   "map": _page([62.0], [0.3], {"sel": 1, "unf": 0, "text": text})}},
+        },
+        "browser": {}, "profiles": {},
+    }
+    rows = {r["engine"]: r for r in bench.summary_rows(results)}
+    assert (rows["postgresql"]["warned_selective"], rows["postgresql"]["measured_selective"]) == (3, 3)
+    assert rows["postgresql"]["warned_unfiltered"] == 0 and rows["postgresql"]["warning"] == text
+    assert rows["postgresql"]["publish_s"] == 100.0
+    assert rows["duckdb"]["warned_selective"] == 0 and rows["duckdb"]["warning"] is None
+    table = bench.format_table(list(rows.values()))
+    assert "sel 3/3, unf 0/3" in table and text in table
+    pages = {(r["engine"], r["page"]): r for r in bench.page_table(results)}
+    assert pages["postgresql", "map"]["warned_selective"] == 1 and pages["duckdb", "overview"]["warned_selective"] == 0
+    checks = bench.targets(results, list(rows.values()), "postgresql")
+    assert "3 of 3 runs showed a warning" in checks[0]["measured"]
+
+
+def test_a_statement_timeout_given_to_the_bench_replaces_the_apps_own():
+    from dashlib.query import engine
+
+    url = bench.with_statement_timeout("postgresql://atlas@127.0.0.1:5432/atlas_1000", 0)
+    # What the app connects with: its defaults, with this timeout in place of its 30 s.
+    query = dict(parse_qsl(urlsplit(engine._with_defaults(url)).query))
+    assert query["options"] == "-c statement_timeout=0"
+    assert urlsplit(url).path == "/atlas_1000"
 
 
 def test_large_dataframes_are_sent_lazily_as_a_server_does(tmp_path):
