@@ -29,6 +29,7 @@ the figures of one run with each other, not with another run's. Nothing here is 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import os
@@ -124,7 +125,8 @@ def measure(size: int, args: argparse.Namespace) -> list[dict[str, Any]]:
     from dashlib.query.filters import apply
     from dashlib.query.places import PlaceTree
 
-    package, synth_s = ensure_package(size, args.workdir)
+    with contextlib.redirect_stdout(sys.stderr):  # its progress line, kept out of the table
+        package, synth_s = ensure_package(size, args.workdir)
     if synth_s is not None:
         _log(f"{size:,} events: package written in {synth_s:.1f} s")
     started = time.perf_counter()

@@ -296,7 +296,8 @@ def narrow(tables: Mapping[str, ir.Table], filters: Filters, tree: PlaceTree | N
                             kept_rel.select(org_id=kept_rel.from_org_id),
                             kept_rel.select(org_id=kept_rel.to_org_id), distinct=True)
         kept_orgs = keep(kept_orgs.filter(kept_orgs.org_id.isin(active.org_id)))
-        # Without this scoping, the kept relations already have an end among the chosen organisations.
+        # A relation needs an end among the organisations still kept (without this scoping, the
+        # relations condition has already asked for an end among the chosen ones).
         kept_rel = kept_rel.filter(kept_rel.from_org_id.isin(kept_orgs.org_id)
                                    | kept_rel.to_org_id.isin(kept_orgs.org_id))
 
