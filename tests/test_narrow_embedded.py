@@ -106,6 +106,16 @@ def test_narrowed_dataset_leaves_no_temporary_table(store):
     assert temporary_tables(store) == []
 
 
+def test_a_failed_narrowing_raises_its_own_error_and_leaves_no_temporary_table(store, monkeypatch):
+    def failing(*args, **kwargs):
+        raise RuntimeError("the server went away")
+
+    monkeypatch.setattr(narrow, "fetch_rows", failing)
+    with pytest.raises(RuntimeError, match="the server went away"):
+        narrow.narrowed_dataset(store, Filters(start=date(2018, 1, 1), org_types=("city_network",)), DATASET)
+    assert temporary_tables(store) == []
+
+
 def test_narrowed_dataset_of_other_data_reads_the_engine(store):
     # Row numbers point into the data the store holds: a dataset with another key cannot use them.
     other = replace(DATASET, tables={**DATASET.tables, "events": DATASET.events.iloc[::-1].reset_index(drop=True)},

@@ -15,6 +15,7 @@ the kept rows, which it takes from the :class:`Dataset` in memory.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -439,8 +440,12 @@ def narrowed_dataset(store: Store, filters: Filters, like: Dataset, tree: PlaceT
     temp = _TempTables(store.backend)
     try:
         narrowed = narrow(store.tables, filters, tree, keep=temp)
-        if store.key != like.key:
-            return fetch(narrowed, like)
-        return fetch_rows(narrowed, like, tree)
-    finally:
-        temp.drop()
+        result = fetch(narrowed, like) if store.key != like.key else fetch_rows(narrowed, like, tree)
+    except Exception:
+        # The error that stopped the narrowing (a server gone away) is what the caller needs to see,
+        # not a failed clean-up after it; a temporary table goes with its connection anyway.
+        with contextlib.suppress(Exception):
+            temp.drop()
+        raise
+    temp.drop()
+    return result
