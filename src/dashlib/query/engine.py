@@ -17,8 +17,10 @@ Connection URLs are Ibis's: ``duckdb:///path/atlas.duckdb``, ``duckdb://`` (in m
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -79,6 +81,8 @@ class Store:
     name: str
     key: str
     url: str
+    #: Held while a query runs on the connection: sessions share one, and DuckDB's is not thread-safe.
+    lock: AbstractContextManager[bool] = field(default_factory=threading.RLock, compare=False, repr=False)
 
     @property
     def remote(self) -> bool:
@@ -226,15 +230,15 @@ def attach(backend: Any, label: str) -> Store:
 def _portable(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Return a table with plain column types every backend takes (no categoricals, no pandas string arrays)."""
     out = {}
-    for field in table_schema(name)["fields"]:
-        column = frame[field["name"]]
-        kind = field.get("type", "string")
+    for column_spec in table_schema(name)["fields"]:
+        column = frame[column_spec["name"]]
+        kind = column_spec.get("type", "string")
         if kind in ("date", "datetime"):
-            out[field["name"]] = column.dt.date if kind == "date" else column
+            out[column_spec["name"]] = column.dt.date if kind == "date" else column
         elif kind in ("number", "integer"):
-            out[field["name"]] = column
+            out[column_spec["name"]] = column
         else:
-            out[field["name"]] = column.astype("object").where(column.notna(), None)
+            out[column_spec["name"]] = column.astype("object").where(column.notna(), None)
     out[ROW_COLUMN] = range(len(frame))
     return pd.DataFrame(out, index=frame.index)
 
