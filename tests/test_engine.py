@@ -160,3 +160,13 @@ def test_the_publish_command_writes_nothing_for_an_invalid_package(tmp_path, edi
     assert "events.csv:2:start_date:" in capsys.readouterr().err
     with pytest.raises(engine.EngineError, match="holds no Climate Action Atlas dataset"):
         engine.connect(url)
+
+
+def test_rows_read_whole_come_back_in_package_order_whatever_order_the_engine_keeps(bundled, empty_database):
+    # Tables are read in batches without ORDER BY; an engine that returns rows in another order
+    # (here: the events rewritten in reverse) must still give the package's order.
+    engine.publish(bundled, empty_database)
+    store = engine.connect(empty_database)
+    reversed_events = store.tables["events"].order_by(store.tables["events"][engine.ROW_COLUMN].desc())
+    pd.testing.assert_frame_equal(engine.read_table("events", reversed_events).reset_index(drop=True),
+                                  bundled.events.reset_index(drop=True))

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow.compute as pc
 
 from dashlib.model import TABLES, Dataset, coerce_types, columns, table_schema
 
@@ -108,6 +109,10 @@ class Store:
         return Dataset(tables, self.source_texts(), self.name, self.key)
 
 
+#: Rows per batch when a table is read whole.
+READ_BATCH_ROWS = 200_000
+
+
 def read_table(name: str, expr: ir.Table) -> pd.DataFrame:
     """Execute a table expression of one dataset table; return it typed as the schema says, in package order.
 
@@ -123,10 +128,17 @@ def read_table(name: str, expr: ir.Table) -> pd.DataFrame:
     pandas.DataFrame
         The rows in the order of the package's CSV, without the engine's row-number column.
     """
-    kept = [c for c in expr.columns if c != ROW_COLUMN]
-    ordered = expr.order_by(ROW_COLUMN) if ROW_COLUMN in expr.columns else expr
-    # Fetched in the engine's own types (Arrow), then given the schema's pandas types in one pass.
-    return coerce_types(name, ordered.select(kept).execute())
+    # Read in batches and put in package order here, not with ORDER BY: the engine then never holds
+    # the whole sorted result at once, and an embedded DuckDB keeps the memory it took (at 1M events,
+    # reading every table sorted left the process 0.6 GB larger).
+    table = expr.to_pyarrow_batches(chunk_size=READ_BATCH_ROWS).read_all()
+    if ROW_COLUMN in table.column_names:
+        rows = table[ROW_COLUMN]
+        if len(rows) > 1 and not pc.all(pc.less_equal(rows[:-1], rows[1:])).as_py():
+            table = table.take(pc.sort_indices(rows))
+        table = table.drop([ROW_COLUMN])
+    # Then given the schema's pandas types in one pass.
+    return coerce_types(name, table.to_pandas())
 
 
 def safe_url(url: str) -> str:
