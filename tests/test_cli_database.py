@@ -449,3 +449,17 @@ def test_every_table_column_type_and_source_text_of_the_schema_must_be_there(tmp
         "empty or not)",
         "relations.csv::start_date: the column start_date holds string values where the schema says date",
     ]
+
+
+@pytest.mark.parametrize("url", [
+    f"postgresql://atlas@db.example.org/atlas?password={SECRET}",
+    f"postgresql://atlas@db.example.org/atlas?sslmode=require&PASSWORD={SECRET}",
+    f"postgresql://atlas:{SECRET}@db.example.org/atlas?sslmode=require",
+])
+def test_a_password_in_the_query_string_is_never_shown_either(url):
+    # libpq takes ?password=; the app's warning and every command's message name the database by safe_url.
+    shown = engine.safe_url(url)
+    assert SECRET not in shown
+    assert shown.startswith("postgresql://atlas@db.example.org/atlas")
+    assert ("sslmode=require" in shown) == ("sslmode=require" in url)
+    assert SECRET not in dbcheck.scrub(f"connection to {url} failed: password {SECRET} refused", url)

@@ -19,6 +19,7 @@ from appserver import ROOT
 from dashlib.charts.map import ARC_LAYER_ID, LABEL_LAYER_ID, SELECTED_LAYER_ID
 from dashlib.i18n import label, t
 from dashlib.model import BUNDLED_DATA
+from dashlib.package.load import load_package
 
 APP = str(ROOT / "app.py")
 TURKU = "Turku Environmental Protection Office"
@@ -188,3 +189,22 @@ def test_an_upload_never_sees_the_bundled_datasets_figures_nor_the_other_way_rou
     assert RENAMED in tips
     other = open_page("network")  # another session, on the bundled data, after the upload
     assert TURKU in shown_names(other) and RENAMED not in shown_names(other)
+
+
+def test_two_sessions_with_as_many_online_look_ups_but_other_answers_do_not_share_a_map(monkeypatch):
+    # The map's caches are keyed by the session's online look-ups: by what they found, not how many.
+    import importlib
+
+    import pandas as pd
+
+    derived = importlib.import_module("dashlib.ui.derived")
+    dataset = load_package(BUNDLED_DATA).dataset
+    found = {"query": ["Bali"], "lat": [-8.34], "lon": [115.09], "source": ["nominatim"]}
+    other = {**found, "lat": [-8.65], "lon": [115.22]}
+    keys = []
+    for rows in (None, pd.DataFrame(found), pd.DataFrame(other), pd.DataFrame(found)):
+        monkeypatch.setattr(derived, "online_rows", lambda _dataset, rows=rows: rows)
+        keys.append(derived.online_key(dataset))
+    assert keys[0] == ""
+    assert keys[1] != keys[2], "same count, other coordinates: another key"
+    assert keys[1] == keys[3], "the same look-ups: the same key"

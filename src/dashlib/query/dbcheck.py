@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import ibis
 import ibis.expr.types as ir
@@ -73,10 +73,11 @@ def scrub(message: str, url: str) -> str:
         The message, safe to print.
     """
     try:
-        password = urlsplit(url).password
+        parts = urlsplit(url)
+        secrets = [parts.password] + [v for k, v in parse_qsl(parts.query) if k.lower() in engine.SECRET_PARAMS]
     except ValueError:
-        password = None
-    for secret in {password, unquote(password)} if password else ():
+        secrets = []
+    for secret in {s for value in secrets if value for s in (value, unquote(value))}:
         message = message.replace(secret, "***")
     return message
 

@@ -141,12 +141,20 @@ def read_table(name: str, expr: ir.Table) -> pd.DataFrame:
     return coerce_types(name, table.to_pandas())
 
 
+#: Query parameters of a database URL that carry a secret (libpq takes ``?password=``).
+SECRET_PARAMS = frozenset({"password", "passwd", "pwd", "token", "access_token", "secret"})
+
+
 def safe_url(url: str) -> str:
-    """Return the URL without its password, for messages."""
+    """Return the URL without its password (in the credentials or the query string), for messages."""
     scheme, _, rest = url.partition("://")
+    rest, question, query = rest.partition("?")
     if "@" in rest:
         credentials, _, host = rest.rpartition("@")
         rest = f"{credentials.split(':', 1)[0]}@{host}"
+    if question:
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() not in SECRET_PARAMS]
+        rest += f"?{urlencode(kept)}" if kept else ""
     return f"{scheme}://{rest}"
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from dashlib.model import Dataset
-from dashlib.query.engine import ROW_COLUMN, Store, read_table
+from dashlib.query.engine import ROW_COLUMN, Store, read_meta, read_table
 from dashlib.query.filters import Filters, rule_for, searched_columns
 from dashlib.query.places import PlaceTree
 
@@ -411,6 +411,18 @@ class _TempTables:
         self.names.clear()
 
 
+#: The engines :func:`narrowed_dataset` keeps its intermediate sets in (Ibis refuses temporary tables on Trino).
+TEMP_TABLE_ENGINES = frozenset({"duckdb", "postgres"})
+
+
+def _holds(store: Store, like: Dataset) -> bool:
+    """Return True when the database still holds ``like`` now (a ``publish --replace`` changes its key)."""
+    if store.key != like.key:
+        return False
+    meta = read_meta(store.backend)
+    return meta is not None and meta.get("key") == like.key
+
+
 def narrowed_dataset(store: Store, filters: Filters, like: Dataset, tree: PlaceTree | None = None) -> Dataset:
     """Return what the filters keep of a dataset held in memory and published in ``store``, narrowed by the engine.
 
@@ -425,8 +437,9 @@ def narrowed_dataset(store: Store, filters: Filters, like: Dataset, tree: PlaceT
     filters : Filters
         What to keep.
     like : Dataset
-        The whole dataset. If ``store`` holds other data (another key), the narrowed tables are
-        read from the engine whole instead (:func:`fetch`).
+        The whole dataset. If ``store`` holds other data now (another key, or a publish since),
+        or its engine has no temporary tables, the narrowed tables are read from the engine whole
+        instead (:func:`fetch`).
     tree : PlaceTree, optional
         The places hierarchy of ``like``, when the caller has it.
 
@@ -437,10 +450,14 @@ def narrowed_dataset(store: Store, filters: Filters, like: Dataset, tree: PlaceT
     """
     if filters.is_empty():
         return like
+    if store.backend.name not in TEMP_TABLE_ENGINES or not _holds(store, like):
+        # No temporary tables (Trino …), or the database was published again since ``like`` was read:
+        # its row numbers no longer point into ``like``, so the narrowed rows are read themselves.
+        return fetch(narrow(store.tables, filters, tree), like)
     temp = _TempTables(store.backend)
     try:
         narrowed = narrow(store.tables, filters, tree, keep=temp)
-        result = fetch(narrowed, like) if store.key != like.key else fetch_rows(narrowed, like, tree)
+        result = fetch_rows(narrowed, like, tree)
     except Exception:
         # The error that stopped the narrowing (a server gone away) is what the caller needs to see,
         # not a failed clean-up after it; a temporary table goes with its connection anyway.

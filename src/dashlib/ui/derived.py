@@ -20,7 +20,7 @@ ONLINE_CACHE_KEY = "online_geocache"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _coordinates(key: str, n_online: int, _dataset: Dataset, _online: pd.DataFrame | None) -> pd.DataFrame:
+def _coordinates(key: str, online: str, _dataset: Dataset, _online: pd.DataFrame | None) -> pd.DataFrame:
     cache = _dataset.geocache if _online is None else update_cache(_dataset.geocache, _online)
     return resolve_places(_dataset.places, cache)
 
@@ -37,7 +37,19 @@ def coordinates(dataset: Dataset) -> pd.DataFrame:
     cached per dataset and look-ups.
     """
     online = online_rows(dataset)
-    return _coordinates(dataset.key or str(id(dataset)), 0 if online is None else len(online), dataset, online)
+    return _coordinates(dataset.key or str(id(dataset)), online_key(dataset), dataset, online)
+
+
+def online_key(dataset: Dataset) -> str:
+    """Return what identifies this session's online look-ups for a dataset in a cache key ("" for none).
+
+    A digest of the rows, not their number: two sessions may have looked up as many places with
+    different answers.
+    """
+    rows = online_rows(dataset)
+    if rows is None or rows.empty:
+        return ""
+    return str(int(pd.util.hash_pandas_object(rows, index=False).sum()) & 0xFFFFFFFFFFFFFFFF)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -29,19 +29,13 @@ from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
 from dashlib.query import network, quotes, summary
-from dashlib.ui.derived import coordinates, online_rows, partner_graph
+from dashlib.ui.derived import coordinates, online_key, partner_graph
 from dashlib.ui.state import View
 
 
 def dataset_key(dataset: Dataset) -> str:
     """Return what identifies a dataset's content in a cache key (its digest; its identity if it has none)."""
     return dataset.key or str(id(dataset))
-
-
-def _online(dataset: Dataset) -> int:
-    """Return how many rows this session looked up online for the dataset (they change its coordinates)."""
-    rows = online_rows(dataset)
-    return 0 if rows is None else len(rows)
 
 
 # -- Overview -----------------------------------------------------------------------------------
@@ -186,7 +180,7 @@ class MapLayers(NamedTuple):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _map_layers(key: str, online: int, filters: flt.Filters, lang: str, _view: View) -> MapLayers:
+def _map_layers(key: str, online: str, filters: flt.Filters, lang: str, _view: View) -> MapLayers:
     coords = coordinates(_view.full)
     points = geo.map_points(_view.data, _view.full, coords, lang)
     arcs = geo.map_arcs(partner_graph(_view), _view.full, coords, lang)
@@ -195,11 +189,11 @@ def _map_layers(key: str, online: int, filters: flt.Filters, lang: str, _view: V
 
 def map_layers(view: View) -> MapLayers:
     """Return the view's map points and arcs, cached per dataset, online look-ups, filters and language."""
-    return _map_layers(dataset_key(view.full), _online(view.full), view.filters, view.lang, view)
+    return _map_layers(dataset_key(view.full), online_key(view.full), view.filters, view.lang, view)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _map_deck(key: str, online: int, filters: flt.Filters, lang: str, layers: tuple[str, ...], width: int,
+def _map_deck(key: str, online: str, filters: flt.Filters, lang: str, layers: tuple[str, ...], width: int,
               height: int, theme: str | None, _view: View) -> geo.CompactDeck:
     drawn = map_layers(_view)
     deck = geo.map_deck(drawn.points, drawn.arcs, show_points="points" in layers, show_arcs="arcs" in layers,
@@ -223,28 +217,28 @@ def map_deck(view: View, layers: list[str] | tuple[str, ...], width: int, height
     theme : str or None
         Streamlit's theme type.
     """
-    return _map_deck(dataset_key(view.full), _online(view.full), view.filters, view.lang,
+    return _map_deck(dataset_key(view.full), online_key(view.full), view.filters, view.lang,
                      tuple(sorted(set(layers))), width, height, theme, view)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _places_table(key: str, online: int, filters: flt.Filters, lang: str, _view: View) -> pd.DataFrame:
+def _places_table(key: str, online: str, filters: flt.Filters, lang: str, _view: View) -> pd.DataFrame:
     return geo.places_table(_view.data, coordinates(_view.full), lang)
 
 
 def places_table(view: View) -> pd.DataFrame:
     """Return the view's places with their coordinates (:func:`dashlib.charts.map.places_table`), cached."""
-    return _places_table(dataset_key(view.full), _online(view.full), view.filters, view.lang, view)
+    return _places_table(dataset_key(view.full), online_key(view.full), view.filters, view.lang, view)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _unplaced(key: str, online: int, filters: flt.Filters, lang: str, _view: View) -> list[str]:
+def _unplaced(key: str, online: str, filters: flt.Filters, lang: str, _view: View) -> list[str]:
     return geo.unplaced(_view.data, coordinates(_view.full), lang)
 
 
 def unplaced(view: View) -> list[str]:
     """Return the names of the view's places that have no coordinates (:func:`dashlib.charts.map.unplaced`), cached."""
-    return _unplaced(dataset_key(view.full), _online(view.full), view.filters, view.lang, view)
+    return _unplaced(dataset_key(view.full), online_key(view.full), view.filters, view.lang, view)
 
 
 # -- Data & sources -----------------------------------------------------------------------------

@@ -223,7 +223,8 @@ def _filtered(dataset: Dataset, filters: flt.Filters, lang: str) -> Dataset:
     except Exception as first:  # every driver has its own errors; a person needs the gist and a working page
         try:  # a server that restarted cut the connection: one new connection, one more try
             if store.remote:
-                store.backend.reconnect()
+                with store.lock:  # not while another session's query runs on the old connection
+                    store.backend.reconnect()
                 return _filtered_cached(key, filters, dataset, store)
             raise
         except Exception as exc:
