@@ -6,6 +6,7 @@ rate limit, the user agent and the error handling are checked on the wire.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import socket
@@ -14,10 +15,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+
+from dashlib.model import columns
+from dashlib.package.load import load_package
 
 TEST_UA = "climate-action-atlas-tests/1.0 (+https://example.invalid/tests)"
 
@@ -131,3 +136,25 @@ ONLINE_ANSWERS = {
     "Qwerty Upland": nominatim_answer(102, 61.5, 23.75, "Qwerty Upland, Finland"),
     "Qwerty Lowland": nominatim_answer(103, 10.5, 20.75, "Qwerty Lowland, Nowhere"),
 }
+
+
+def write_package(folder: Path, rows: list[dict]) -> Path:
+    """A minimal valid package: the given places, one source and one event, no organisations."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sources").mkdir(exist_ok=True)
+    (folder / "sources" / "note.txt").write_text("A test event took place.", encoding="utf-8")
+    content = {
+        "places": rows,
+        "sources": [{"source_id": "note", "title": "Note", "file": "sources/note.txt", "text_kind": "verbatim",
+                     "authority": "official"}],
+        "events": [{"event_id": "e1", "title": "Test", "event_type": "milestone", "start_date": "2024-01-01",
+                    "source_id": "note", "quote": "A test event took place."}],
+        "organizations": [],
+    }
+    for table, table_rows in content.items():
+        with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns(table))
+            writer.writeheader()
+            writer.writerows(table_rows)
+    assert load_package(folder).ok, [str(p) for p in load_package(folder).problems]
+    return folder

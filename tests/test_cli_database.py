@@ -9,14 +9,13 @@ its coordinates, and touch nothing else.
 
 from __future__ import annotations
 
-import csv
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from geocode_support import ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network
+from geocode_support import ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network, write_package
 
 import pgserver
 from conftest import read_rows, write_rows
@@ -321,7 +320,7 @@ def engine_text(value: object) -> str:
 
 
 def test_geocode_online_fills_the_database_and_a_second_run_asks_nothing(tmp_path, capsys):
-    folder = _tiny_package(tmp_path / "pkg", [{"place_id": "q1", "name": "Qwerty Harbour", "kind": "city"}])
+    folder = write_package(tmp_path / "pkg", [{"place_id": "q1", "name": "Qwerty Harbour", "kind": "city"}])
     url = publish(folder, f"duckdb:///{tmp_path / 'atlas.duckdb'}")
     with FakeNominatim("ok", ONLINE_ANSWERS).running() as server:
         argv = ["geocode", url, "--online", "--endpoint", server.url, "--user-agent", TEST_UA, "--timeout", "1"]
@@ -333,26 +332,6 @@ def test_geocode_online_fills_the_database_and_a_second_run_asks_nothing(tmp_pat
     assert (resolved.loc["q1", "lat"], resolved.loc["q1", "lon"]) == (10.25, 20.5)
     assert "Nominatim R101" in resolved.loc["q1", "detail"]
     capsys.readouterr()
-
-
-def _tiny_package(folder: Path, places: list[dict]) -> Path:
-    """A valid package of a few places, one source and one event."""
-    (folder / "sources").mkdir(parents=True)
-    (folder / "sources" / "note.txt").write_text("A test event took place.", encoding="utf-8")
-    content = {
-        "places": places,
-        "sources": [{"source_id": "note", "title": "Note", "file": "sources/note.txt", "text_kind": "verbatim",
-                     "authority": "official"}],
-        "events": [{"event_id": "e1", "title": "Test", "event_type": "milestone", "start_date": "2024-01-01",
-                    "source_id": "note", "quote": "A test event took place."}],
-        "organizations": [],
-    }
-    for table, rows in content.items():
-        with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns(table))
-            writer.writeheader()
-            writer.writerows(rows)
-    return folder
 
 
 def test_a_failed_write_leaves_the_geocache_table_as_it_was(package_copy, tmp_path, monkeypatch, capsys):

@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from geocode_support import GEONAMES, ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network, km
+from geocode_support import GEONAMES, ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network, km, write_package
 
 from conftest import read_rows
 from dashlib.cli import main
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
 from dashlib.geo.chain import COORD_SOURCES, resolve_places
 from dashlib.geo.geocache import read_geocache, update_cache, write_geocache
-from dashlib.model import columns
 from dashlib.package.load import load_package
 
 
 @pytest.fixture
 def no_network(monkeypatch):
     forbid_network(monkeypatch)
-
-
-def write_package(folder: Path, rows: list[dict]) -> Path:
-    """A minimal valid package: the given places, one source and one event, no organisations."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sources").mkdir(exist_ok=True)
-    (folder / "sources" / "note.txt").write_text("A test event took place.", encoding="utf-8")
-    content = {
-        "places": rows,
-        "sources": [{"source_id": "note", "title": "Note", "file": "sources/note.txt", "text_kind": "verbatim",
-                     "authority": "official"}],
-        "events": [{"event_id": "e1", "title": "Test", "event_type": "milestone", "start_date": "2024-01-01",
-                    "source_id": "note", "quote": "A test event took place."}],
-        "organizations": [],
-    }
-    for table, table_rows in content.items():
-        with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns(table))
-            writer.writeheader()
-            writer.writerows(table_rows)
-    assert load_package(folder).ok, [str(p) for p in load_package(folder).problems]
-    return folder
 
 
 def digests(folder: Path) -> dict[str, str]:
