@@ -6,10 +6,10 @@ library's own publish; ``DASHLIB_DATA`` then points the app at it, as a deployme
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
+from page_support import APP, PAGES, run_page, what_a_user_sees
 from streamlit.testing.v1 import AppTest
 
 import pgserver
@@ -18,8 +18,6 @@ from dashlib.package.load import load_package
 from dashlib.query import engine
 
 pytestmark = pytest.mark.postgres
-APP = str(ROOT / "app.py")
-PAGES = ("pages/overview.py", "pages/map.py", "pages/timeline.py", "pages/network.py", "pages/data.py")
 VIEWS = ({}, {"start": "2024-11-01", "end": "2024-11-30", "org_type": "local_government"}, {"q": "Turku"})
 
 
@@ -30,45 +28,20 @@ def postgres() -> Iterator[pgserver.PostgresServer]:
         yield server
 
 
-def _run(page: str, params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _what_a_user_sees(at: AppTest) -> dict:
-    """The page's texts, figures, tables and charts, in order."""
-    return {
-        "markdown": [m.value for m in at.markdown],
-        "metrics": [(m.label, m.value) for m in at.metric],
-        "captions": [c.value for c in at.caption],
-        # Missing cells as None: NaN is not equal to itself.
-        "tables": [d.value.astype(object).where(d.value.notna(), None).to_dict("list") for d in at.dataframe],
-        "charts": [json.loads(c.proto.spec) for c in at.get("plotly_chart")],
-        "maps": [json.loads(c.proto.json) for c in at.get("deck_gl_json_chart")],
-        "warnings": [w.value for w in at.warning],
-    }
-
-
 @pytest.mark.parametrize("params", VIEWS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "all")
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_shows_the_same_on_postgres_as_on_the_package(page, params, postgres, monkeypatch):
     monkeypatch.setenv("DASHLIB_DATA", str(ROOT / "data"))
-    on_package = _what_a_user_sees(_run(page, params))
+    on_package = what_a_user_sees(run_page(page, params))
     monkeypatch.setenv("DASHLIB_DATA", postgres.url)
-    on_postgres = _what_a_user_sees(_run(page, params))
+    on_postgres = what_a_user_sees(run_page(page, params))
     assert on_postgres == on_package
     assert on_package["markdown"] or on_package["charts"] or on_package["maps"]
 
 
 def test_when_the_database_goes_away_the_page_says_so_and_keeps_working(postgres, monkeypatch):
     monkeypatch.setenv("DASHLIB_DATA", postgres.url)
-    at = _run(PAGES[0], {})
+    at = run_page(PAGES[0], {})
     postgres.stop()
     try:
         # A search no earlier run made: a view another run already filtered is served from the cache.

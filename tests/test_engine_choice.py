@@ -10,38 +10,20 @@ narrowing, and a failing engine must leave a working page.
 from __future__ import annotations
 
 import importlib
-import json
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from page_support import PAGES, run_page, what_a_user_sees
 
-from appserver import ROOT
 from dashlib.query import narrow
 
-APP = str(ROOT / "app.py")
-PAGES = ("pages/overview.py", "pages/map.py", "pages/network.py", "pages/data.py")
 # dashlib.ui re-exports the function sidebar() under the module's name.
 sidebar = importlib.import_module("dashlib.ui.sidebar")
 VIEW = {"start": "2024-11-01", "end": "2024-11-30", "org_type": "local_government"}
 
 
 def _seen(page: str) -> dict:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in VIEW.items():
-        at.query_params[key] = value
-    at.run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return {
-        "metrics": [(m.label, m.value) for m in at.metric],
-        "captions": [c.value for c in at.caption],
-        "tables": [d.value.astype(object).where(d.value.notna(), None).to_dict("list") for d in at.dataframe],
-        "charts": [json.loads(c.proto.spec) for c in at.get("plotly_chart")],
-        "maps": [json.loads(c.proto.json) for c in at.get("deck_gl_json_chart")],
-        "warnings": [w.value for w in at.warning],
-    }
+    return what_a_user_sees(run_page(page, VIEW, timeout=60))
 
 
 @pytest.fixture
