@@ -14,7 +14,7 @@ from dashlib.query import filters as flt
 from dashlib.query import summary
 from dashlib.query.network import build_graph, ego_network
 from dashlib.query.spec import by_field
-from dashlib.ui.state import View
+from dashlib.ui.state import View, dataset_key
 
 ONLINE_CACHE_KEY = "online_geocache"
 
@@ -37,7 +37,7 @@ def coordinates(dataset: Dataset) -> pd.DataFrame:
     cached per dataset and look-ups.
     """
     online = online_rows(dataset)
-    return _coordinates(dataset.key or str(id(dataset)), online_key(dataset), dataset, online)
+    return _coordinates(dataset_key(dataset), online_key(dataset), dataset, online)
 
 
 def online_key(dataset: Dataset) -> str:
@@ -69,7 +69,7 @@ def partner_graph(view: View):
     link among these, in what the other filters keep. The other pages narrow to the chosen
     organisations; this one shows who is around them.
     """
-    return _graph(view.full.key or str(id(view.full)), view.filters, view)
+    return _graph(dataset_key(view.full), view.filters, view)
 
 
 #: Organisations the network's list offers at most: the busiest ones beyond (as the sidebar's list).
@@ -96,7 +96,7 @@ def network_options(view: View) -> dict[str, str]:
     Those every filter but the chosen organisations keeps (any of them can be the centre of the
     network), at most :data:`MAX_NETWORK_OPTIONS`, the busiest; cached per dataset and filters.
     """
-    return _network_options(view.full.key or str(id(view.full)), view.filters, view.lang, view)
+    return _network_options(dataset_key(view.full), view.filters, view.lang, view)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -106,4 +106,4 @@ def _headline(key: str, filters: flt.Filters, _view: View):
 
 def headline_event(view: View):
     """Return the view's headline event (cached per dataset and filters)."""
-    return _headline(view.full.key or str(id(view.full)), view.filters, view)
+    return _headline(dataset_key(view.full), view.filters, view)

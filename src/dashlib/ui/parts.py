@@ -30,13 +30,7 @@ from dashlib.model import Dataset
 from dashlib.query import filters as flt
 from dashlib.query import network, quotes, summary
 from dashlib.ui.derived import coordinates, online_key, partner_graph
-from dashlib.ui.state import View
-
-
-def dataset_key(dataset: Dataset) -> str:
-    """Return what identifies a dataset's content in a cache key (its digest; its identity if it has none)."""
-    return dataset.key or str(id(dataset))
-
+from dashlib.ui.state import View, dataset_key
 
 # -- Overview -----------------------------------------------------------------------------------
 

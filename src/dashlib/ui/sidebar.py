@@ -21,7 +21,7 @@ from dashlib.query import filters as flt
 from dashlib.query.places import PlaceTree
 from dashlib.query.spec import FILTERS, MAX_TEXT, FilterSpec, Kind, Vocabulary
 from dashlib.ui.loading import active_store
-from dashlib.ui.state import LANG_KEY, NOTICES_KEY, SEEDED_KEY, VIEW_KEY, View
+from dashlib.ui.state import LANG_KEY, NOTICES_KEY, SEEDED_KEY, VIEW_KEY, View, dataset_key
 
 LOGGER = get_logger(__name__)
 # How each language writes a day in the date boxes (Streamlit offers day, month and year orders only).
@@ -169,7 +169,7 @@ def sidebar(dataset: Dataset, spec: tuple[FilterSpec, ...] = FILTERS) -> View:
             format_func=LANGUAGE_NAMES.__getitem__,
         ) or urlstate.DEFAULT_LANGUAGE
         st.header(t("sidebar.filters", lang))
-        choices = _choices(dataset.key or str(id(dataset)), lang, hash(spec), spec, dataset)
+        choices = _choices(dataset_key(dataset), lang, hash(spec), spec, dataset)
         drawn = sorted(spec, key=lambda entry: _DRAW_ORDER.index(entry.kind))
         values = {entry.field: _widget(entry, lang, extent, choices) for entry in drawn}
         st.button(t("sidebar.reset", lang), on_click=reset_filters, args=(spec,), icon=":material/restart_alt:",
@@ -215,7 +215,7 @@ def _filtered(dataset: Dataset, filters: flt.Filters, lang: str) -> Dataset:
     if filters.is_empty():
         return dataset
     store = active_store(dataset)
-    key = dataset.key or str(id(dataset))
+    key = dataset_key(dataset)
     if not narrows_in_engine(dataset, store):
         return _filtered_in_memory(key, filters, dataset)
     try:

@@ -35,6 +35,11 @@ class View:
         return self.data.events.empty and self.data.organizations.empty
 
 
+def dataset_key(dataset: Dataset) -> str:
+    """Return what identifies a dataset's content in a cache key (its digest; its identity if it has none)."""
+    return dataset.key or str(id(dataset))
+
+
 def current_view() -> View:
     """Return the view the sidebar built in this run (pages call this first)."""
     leave_legacy_pages_mode()
