@@ -219,19 +219,24 @@ def _filtered(dataset: Dataset, filters: flt.Filters, lang: str) -> Dataset:
     if not narrows_in_engine(dataset, store):
         return _filtered_in_memory(key, filters, dataset)
     try:
+        return _narrowed_by_engine(key, filters, dataset, store)
+    except Exception as exc:  # every driver has its own errors; a person needs the gist and a working page
+        LOGGER.warning("query on %s failed, filtered in memory instead: %s", store.url, exc)
+        if store.remote:
+            st.warning(t("engine.unavailable", lang, where=store.url), icon=":material/cloud_off:")
+        return _filtered_in_memory(key, filters, dataset)
+
+
+def _narrowed_by_engine(key: str, filters: flt.Filters, dataset: Dataset, store: engine.Store) -> Dataset:
+    try:
         return _filtered_cached(key, filters, dataset, store)
-    except Exception as first:  # every driver has its own errors; a person needs the gist and a working page
-        try:  # a server that restarted cut the connection: one new connection, one more try
-            if store.remote:
-                with store.lock:  # not while another session's query runs on the old connection
-                    store.backend.reconnect()
-                return _filtered_cached(key, filters, dataset, store)
+    except Exception:
+        if not store.remote:
             raise
-        except Exception as exc:
-            LOGGER.warning("query on %s failed (%s), filtered in memory instead: %s", store.url, first, exc)
-            if store.remote:
-                st.warning(t("engine.unavailable", lang, where=store.url), icon=":material/cloud_off:")
-            return _filtered_in_memory(key, filters, dataset)
+    # A server that restarted cut the connection: one new connection, one more try.
+    with store.lock:  # not while another session's query runs on the old connection
+        store.backend.reconnect()
+    return _filtered_cached(key, filters, dataset, store)
 
 
 def _write_url(filters: flt.Filters, lang: str) -> None:
