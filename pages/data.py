@@ -1,7 +1,6 @@
 import streamlit as st
 
 from dashlib import ui
-from dashlib.charts import tables
 from dashlib.query import quotes
 from dashlib.ui.extract import add_source_section
 
@@ -14,15 +13,16 @@ if not ui.empty_state(view):
     for tab, name in ui.table_tabs(view):
         with tab:
             st.dataframe(ui.display_table(view, name), hide_index=True)
-            if len(view.data.tables[name]) > tables.MAX_ROWS_SHOWN:
-                st.caption(view.t("data.truncated", shown=tables.MAX_ROWS_SHOWN, total=len(view.data.tables[name])))
+            note = ui.table_note(view, name)
+            if note:
+                st.caption(note)
 
     st.subheader(view.t("data.source_text"))
     source_id = ui.source_picker(view)
     if source_id:
         ui.source_card(view, source_id)
         refs = ui.quoting_rows(view, source_id)
-        ui.highlighted_text(quotes.segments(view.full.source_texts.get(source_id, ""), refs))
+        ui.highlighted_text(quotes.segments(ui.source_text(view, source_id), refs))
         st.markdown(f"**{view.t('data.quoted_by')}**")
         st.dataframe(refs, hide_index=True, column_config={
             "table": view.t("col.table"), "row_id": view.t("col.row"), "quote": view.t("col.quote"),

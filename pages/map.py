@@ -11,8 +11,8 @@ ui.show_url_notices(view)
 if ui.empty_state(view):
     st.stop()
 
-coords = ui.coordinates(view.full)
-points, arcs = ui.map_layers(view)
+drawn = ui.map_layers(view)
+points, arcs = drawn.points, drawn.arcs
 layers_column, place_column = st.columns([3, 2], vertical_alignment="bottom")
 with layers_column:
     ui.seed_from_url("map_layers", ["points", "arcs", "labels"], default=["points", "arcs", "labels"], multi=True)
@@ -32,16 +32,15 @@ else:
                     key="map_chart", alt=view.t("map.alt", n=len(points), arcs=len(arcs)))
     mapcontrols.basemap_credits(view)
     st.caption(view.t("map.select_hint"))
-    hidden = geo.hidden_places(view.data, points, coords)
-    if hidden:
-        st.caption(view.t("map.hidden", shown=len(points), hidden=hidden))
+    if drawn.hidden:
+        st.caption(drawn.hidden)
 ui.map_legend(view, points, arcs)
 
-missing = ui.unplaced(view)
-if len(missing):
-    st.warning(view.t("map.unresolved", names=", ".join(missing)), icon=":material/location_off:")
-    ui.geocode_online_button(view, geo.lookup_candidates(coords))
-if geo.from_openstreetmap(coords):
+provenance = ui.map_provenance(view)
+if drawn.unplaced:
+    st.warning(drawn.unplaced, icon=":material/location_off:")
+    ui.geocode_online_button(view, provenance.lookup_candidates)
+if provenance.openstreetmap:
     st.caption(view.t("map.osm_attribution"))
 approximate = geo.approximate_names(points)
 if approximate:

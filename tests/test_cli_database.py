@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from geocode_support import ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network, write_package
 
 import pgserver
 from conftest import read_rows, write_rows
@@ -26,6 +25,7 @@ from dashlib.geo.chain import resolve_places
 from dashlib.model import BUNDLED_DATA, TABLES, columns
 from dashlib.package.load import load_package
 from dashlib.query import dbcheck, engine
+from geocode_support import ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network, write_package
 from servers import free_port
 
 SECRET = "s3cret-Pw0rd"

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from page_support import APP, PAGES, run_page, what_a_user_sees
 from streamlit.testing.v1 import AppTest
 
 import pgserver
 from appserver import ROOT
 from dashlib.package.load import load_package
 from dashlib.query import engine
+from page_support import APP, PAGES, run_page, what_a_user_sees
 
 pytestmark = pytest.mark.postgres
 VIEWS = ({}, {"start": "2024-11-01", "end": "2024-11-30", "org_type": "local_government"}, {"q": "Turku"})

@@ -13,9 +13,9 @@ import importlib
 
 import pytest
 import streamlit as st
-from page_support import PAGES, run_page, what_a_user_sees
 
 from dashlib.query import narrow
+from page_support import PAGES, run_page, what_a_user_sees
 
 # dashlib.ui re-exports the function sidebar() under the module's name.
 sidebar = importlib.import_module("dashlib.ui.sidebar")

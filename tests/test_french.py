@@ -10,12 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appserver import ROOT
+from chart_support import display_table
 from conftest import read_rows
-from dashlib.charts.tables import TABLE_ORDER, display_table
+from dashlib.charts.tables import TABLE_ORDER
 from dashlib.i18n import t
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
 from dashlib.query.filters import Filters, apply
+from dashlib.query.names import in_language
 from dashlib.query.summary import headline_titles, place_path
 
 APP = str(ROOT / "app.py")
@@ -153,3 +155,11 @@ def test_the_date_boxes_write_days_as_the_language_does(lang, shown):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert {at.date_input(key=k).proto.format for k in ("f_start", "f_end")} == {shown}
+
+
+def test_names_in_the_language_read_a_category_column():
+    # A package's French titles load as a category column when few differ (the synthetic package's
+    # do): the French Data page once failed on it.
+    events = pd.DataFrame({"title": ["Summit", "Forum"], "title_fr": pd.Categorical(["Sommet", None])})
+    assert in_language(events, "title", "fr").tolist() == ["Sommet", "Forum"]
+

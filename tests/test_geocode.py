@@ -10,13 +10,13 @@ import threading
 
 import pandas as pd
 import pytest
-from geocode_support import GEONAMES, by_id, forbid_network, km, places, point
 
 from dashlib.geo.chain import COORD_SOURCES, NOT_FOUND, RESOLVED_COLUMNS, geocode_places, resolve_places
 from dashlib.geo.gazetteer import fold, gazetteer_lookup
 from dashlib.geo.hits import GeoHit, LookupFailed
 from dashlib.model import BUNDLED_DATA, coerce_types, columns
 from dashlib.package.load import load_package
+from geocode_support import GEONAMES, by_id, forbid_network, km, places, point
 
 # Well-known city-centre coordinates (Wikipedia), independent of the gazetteer under test.
 WELL_KNOWN = {

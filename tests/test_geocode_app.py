@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from geocode_support import FakeNominatim, nominatim_answer
 from streamlit.testing.v1 import AppTest
 
 from appserver import ROOT
+from geocode_support import FakeNominatim, nominatim_answer
 
 # What our fake Nominatim knows about the bundled places the offline chain cannot place.
 ANSWERS = {

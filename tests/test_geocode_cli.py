@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from geocode_support import GEONAMES, ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network, km, write_package
 
 from conftest import read_rows
 from dashlib.cli import main
@@ -16,6 +15,7 @@ from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
 from dashlib.geo.chain import COORD_SOURCES, resolve_places
 from dashlib.geo.geocache import read_geocache, update_cache, write_geocache
 from dashlib.package.load import load_package
+from geocode_support import GEONAMES, ONLINE_ANSWERS, TEST_UA, FakeNominatim, forbid_network, km, write_package
 
 
 @pytest.fixture

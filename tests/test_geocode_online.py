@@ -12,13 +12,13 @@ import time
 
 import pandas as pd
 import pytest
-from geocode_support import ONLINE_ANSWERS, TEST_UA, FakeNominatim, by_id, places, point
 
 import dashlib
 from dashlib.geo.chain import NOT_FOUND
 from dashlib.geo.geocache import read_geocache, update_cache, write_geocache
 from dashlib.geo.nominatim import USER_AGENT_ENV, NominatimLookup, default_user_agent, geocode_online
 from dashlib.model import coerce_types
+from geocode_support import ONLINE_ANSWERS, TEST_UA, FakeNominatim, by_id, places, point
 
 ONLINE_PLACES = places(
     {"place_id": "q1", "name": "Qwerty Harbour", "kind": "city"},

@@ -36,6 +36,7 @@ def test_each_contract_breaks_on_the_import_it_forbids(tmp_path):
     (package / "text.py").write_text((package / "text.py").read_text(encoding="utf-8") + "\nimport streamlit\n",
                                      encoding="utf-8")
     (package / "package" / "upward.py").write_text("from dashlib.query import filters\n", encoding="utf-8")
+    (package / "charts" / "engine_user.py").write_text("from dashlib.query import engine\n", encoding="utf-8")
     (package / "query" / "circle_a.py").write_text("from dashlib.query import circle_b\n", encoding="utf-8")
     (package / "query" / "circle_b.py").write_text("from dashlib.query import circle_a\n", encoding="utf-8")
     run = lint_imports(tmp_path, {"PYTHONPATH": str(tmp_path / "src")})

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appserver import ROOT
+from chart_support import display_table
 from dashlib.charts.locale import (
     count_text,
     country_label,
@@ -20,7 +21,6 @@ from dashlib.charts.locale import (
     plural_form,
 )
 from dashlib.charts.network import network_alt_text
-from dashlib.charts.tables import display_table
 from dashlib.charts.timeline import timeline_alt_text, timeline_frame
 from dashlib.i18n import MESSAGES, t
 from dashlib.model import BUNDLED_DATA

@@ -20,13 +20,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appserver import ROOT
+from chart_support import map_inputs
 from dashlib.charts import map as geo
 from dashlib.charts import mapview, world
 from dashlib.charts.mapview import GAP_PX, View, fitted_view, label_box, place_labels, text_width
 from dashlib.geo.chain import resolve_places
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
-from dashlib.query.network import build_graph
 
 APP, MAP = str(ROOT / "app.py"), "pages/map.py"
 PHONE, DESKTOP = (358, 440), (820, 560)  # the map's size on a 390 px phone and in a 1280 px window
@@ -307,7 +307,7 @@ def test_place_label_rules():
 
 def test_places_at_the_same_coordinates_are_drawn_around_them(bundled):
     dataset, coords = bundled
-    points = geo.spread(geo.map_points(dataset, dataset, coords))
+    points = geo.spread(map_inputs(dataset, dataset, coords)[0])
     shared = points.groupby([points["lat"].round(6), points["lon"].round(6)]).filter(lambda g: len(g) > 1)
     assert len(shared), "the bundled data has places shown at their parent's point (Houshayu, Jiangshanfu)"
     for _, group in shared.groupby([shared["lat"].round(6), shared["lon"].round(6)]):
@@ -367,4 +367,14 @@ def test_the_list_shows_the_place_chosen_elsewhere_and_speaks_french():
 def maps_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
     dataset = load_package(BUNDLED_DATA).dataset
     coords = resolve_places(dataset.places, dataset.geocache)
-    return geo.map_points(dataset, dataset, coords), geo.map_arcs(build_graph(dataset, dataset), dataset, coords)
+    return map_inputs(dataset, dataset, coords)
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "Not on the map (no coordinates found): Baku, Houshayu and 1,498 more"),
+    ("fr", "Absents de la carte (aucune coordonnée trouvée) : Bakou, Houshayu et 1\u202f498 autres"),
+])
+def test_places_without_coordinates_are_named_then_counted(lang, line):
+    named = pd.DataFrame({"place_id": ["baku", "houshayu"], "name": ["Baku", "Houshayu"],
+                          "name_local": ["Bakou", "后沙峪镇"]})
+    assert geo.unplaced_text(named, 1_500, lang) == line

@@ -78,6 +78,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "map.labels": "Labels",
         "map.places_table": "Places and where their coordinates come from",
         "map.unresolved": "Not on the map (no coordinates found): {names}",
+        "map.unresolved_more": "{names} and {more} more",
         "map.approximate": "Approximate: {names} (drawn around the point of the place they are in)",
         "map.select_hint": "Click a place, or choose it in the list above the map, to narrow every view to it. "
                            "Zoom in to tell apart places that stand close together.",
@@ -237,8 +238,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "data.package": "Data package",
         "data.package_help": "The filtered data as a data package (zip) that this app can load again.",
         "data.template": "Template",
-        "map.hidden": "Showing the {shown:,} busiest places; {hidden:,} more are in the tables and downloads.",
-        "data.truncated": "Showing the first {shown:,} of {total:,} rows; the downloads hold them all.",
+        "map.hidden": "Showing the {shown} busiest places; {hidden} more are in the tables and downloads.",
+        "data.truncated": "Showing the first {shown} of {total} rows; the downloads hold them all.",
         "extract.title": "Add a source",
         "extract.intro": "Paste or upload a press release, news item or report (English, French, Chinese …). The "
         "assistant proposes places, organisations, events, who took part and how partners are linked, each quoting "
@@ -370,6 +371,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "map.labels": "Étiquettes",
         "map.places_table": "Les lieux et l'origine de leurs coordonnées",
         "map.unresolved": "Absents de la carte (aucune coordonnée trouvée) : {names}",
+        "map.unresolved_more": "{names} et {more} autres",
         "map.approximate": "Approximatifs : {names} (placés autour du point du lieu qui les contient)",
         "map.select_hint": "Cliquez sur un lieu, ou choisissez-le dans la liste au-dessus de la carte, pour y "
                            "restreindre toutes les vues. Zoomez pour distinguer les lieux proches les uns des autres.",
@@ -538,9 +540,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "data.package": "Paquet",
         "data.package_help": "Les données filtrées en paquet de données (zip) que cette application sait relire.",
         "data.template": "Modèle",
-        "map.hidden": "Les {shown:,} lieux les plus actifs sont affichés ; {hidden:,} autres sont dans les tables "
+        "map.hidden": "Les {shown} lieux les plus actifs sont affichés ; {hidden} autres sont dans les tables "
         "et les téléchargements.",
-        "data.truncated": "Les {shown:,} premières lignes sur {total:,} sont affichées ; les téléchargements les "
+        "data.truncated": "Les {shown} premières lignes sur {total} sont affichées ; les téléchargements les "
         "contiennent toutes.",
         "extract.title": "Ajouter une source",
         "extract.intro": "Collez ou déposez un communiqué, un article ou un rapport (anglais, français, chinois …). "

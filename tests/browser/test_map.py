@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 
 from browser.stbrowser import PAGE, SCREENSHOTS, AppPage, luminance
+from chart_support import map_inputs
 from dashlib.charts import map as geo
 from dashlib.charts.mapview import View, label_box
 from dashlib.geo.chain import resolve_places
@@ -28,7 +29,6 @@ from dashlib.i18n import t
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
 from dashlib.query import filters as flt
-from dashlib.query.network import build_graph
 
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 # Far from every place, label and link of the bundled data at its first view.
@@ -44,8 +44,7 @@ def bundled_inputs(place: str | None = None):
     full = load_package(BUNDLED_DATA).dataset
     data = flt.apply(full, flt.Filters(places=(place,))) if place else full
     coords = resolve_places(full.places, full.geocache)
-    points = geo.map_points(data, full, coords)
-    return points, geo.map_arcs(build_graph(data, full), full, coords)
+    return map_inputs(data, full, coords)
 
 
 def expected(width: int, height: int, theme: str, place: str | None = None) -> tuple[View, dict[str, dict]]:

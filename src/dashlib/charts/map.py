@@ -26,15 +26,13 @@ from dashlib.charts.locale import format_count
 from dashlib.charts.mapview import LABEL_SIZE, PAD_X, PAD_Y, PHONE_WIDTH_PX, Label, View
 from dashlib.charts.style import OTHER, category_colors, hex_to_rgb
 from dashlib.i18n import label, t
-from dashlib.model import Dataset
-from dashlib.query.places import PlaceTree
 
 POINT_LAYER_ID, ARC_LAYER_ID, LABEL_LAYER_ID = "places", "partner-links", "place-labels"
 LAND_LAYER_ID, OUTLINE_LAYER_ID = "land", "country-outlines"
 SELECTED_LAYER_ID, LEADER_LAYER_ID = "selected-place", "place-leaders"
 MIN_RADIUS_PX, MAX_RADIUS_PX = 4, 15
 # Bounds on what goes to the browser: the busiest places and links; the rest is counted, not drawn.
-MAX_POINTS, MAX_ARCS = 500, 300
+MAX_ARCS = 300  # the places: dashlib.query.mapdata.MAX_POINTS
 #: The map's height in pixels on a wide screen, and on a narrow one (under NARROW_PX wide).
 MAP_HEIGHT, MAP_HEIGHT_NARROW, NARROW_PX = 560, 440, 600
 #: Kilometres between a place and the places drawn around it because they share its coordinates.
@@ -71,23 +69,14 @@ def place_label(name: object, name_local: object, lang: str = "en") -> str:
     return local if latin else name
 
 
-def _rollup(tree: PlaceTree, counts: pd.Series) -> pd.Series:
-    """Add each place's count to every place it lies in (Jiangshanfu counts for Houshayu and Shunyi)."""
-    return pd.Series(tree.rollup(counts.to_dict()), dtype="int64")
-
-
-def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Return one row per place of the view that has coordinates, ready to draw.
+def map_points(places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Return one row per place to draw: sized by activity, coloured by kind, labelled and explained.
 
     Parameters
     ----------
-    data : Dataset
-        The filtered dataset: its places (those holding a kept event or organisation, and the
-        places they lie in) are drawn.
-    full : Dataset
-        The whole dataset (unused places are not drawn, but parents are named from it).
-    coords : pandas.DataFrame
-        :func:`dashlib.geo.chain.resolve_places` of the whole dataset's places.
+    places : pandas.DataFrame
+        :attr:`dashlib.query.mapdata.MapPlaces.points`: the view's busiest places with coordinates
+        (at most :data:`dashlib.query.mapdata.MAX_POINTS`), their events, organisations and activity.
     lang : str
         Language of the labels.
 
@@ -95,32 +84,16 @@ def map_points(data: Dataset, full: Dataset, coords: pd.DataFrame, lang: str = "
     -------
     pandas.DataFrame
         Columns place_id, name, label (the name in ``lang``, see :func:`place_label`), kind, lat,
-        lon, events, organizations, activity (both, with
-        the places inside), radius (pixels), color ([r, g, b, a]), tip_title and tip_body (plain text),
-        coord_source, approximate. Places without coordinates are left out (see
-        :func:`unplaced`), and past :data:`MAX_POINTS` places only the busiest are kept. The
-        busiest place comes first.
+        lon, events, organizations, activity (both, with the places inside), radius (pixels),
+        color ([r, g, b, a]), tip_title and tip_body (plain text), coord_source, approximate.
+        The busiest place comes first.
     """
-    places = data.places
-    events = data.events["place_id"].value_counts()
-    orgs = data.organizations["place_id"].value_counts()
-    own = pd.DataFrame({"events": events, "organizations": orgs}).fillna(0).astype("int64")
-    local = places["name_local"] if "name_local" in places else pd.Series("", index=places.index)
-    frame = places[["place_id", "name", "kind", "country_code"]].assign(
-        label=[place_label(n, loc, lang) for n, loc in zip(places["name"], local, strict=True)])
-    frame = frame.merge(coords, on="place_id", how="left")
-    frame = frame.loc[frame["lat"].notna() & frame["lon"].notna()].copy()
-    tree = PlaceTree(places)
-    frame["events"] = frame["place_id"].map(_rollup(tree, own["events"]) if len(own) else {}).fillna(0)
-    frame["organizations"] = frame["place_id"].map(_rollup(tree, own["organizations"]) if len(own) else {})
-    frame["organizations"] = frame["organizations"].fillna(0).astype("int64")
-    frame["events"] = frame["events"].astype("int64")
-    frame["activity"] = frame["events"] + frame["organizations"]
+    frame = places.copy()
+    frame["label"] = [place_label(n, loc, lang) for n, loc in zip(frame["name"], frame["name_local"], strict=True)]
     top = max(int(frame["activity"].max()) if len(frame) else 1, 1)
     frame["radius"] = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * np.sqrt(frame["activity"] / top)
     colors = category_colors("places", "kind")
     frame["color"] = [hex_to_rgb(colors.get(str(k), OTHER), 210) for k in frame["kind"]]
-    frame = frame.nlargest(MAX_POINTS, "activity", keep="first") if len(frame) > MAX_POINTS else frame
     tips = [_point_tooltip(row, lang) for row in frame.to_dict("records")]
     frame["tip_title"] = [title for title, _ in tips]
     frame["tip_body"] = [body for _, body in tips]
@@ -141,14 +114,22 @@ def _point_tooltip(row: dict, lang: str) -> tuple[str, str]:
     return f"{row['label'] or row['name']} · {label('kind', row['kind'], lang)}", "\n".join(lines)
 
 
-def unplaced(data: Dataset, coords: pd.DataFrame, lang: str = "en") -> list[str]:
-    """Return the names (in ``lang``) of the view's places that have no coordinates (listed, never drawn)."""
-    places = data.places
-    local = places["name_local"] if "name_local" in places else pd.Series("", index=places.index)
-    frame = places[["place_id"]].assign(
-        label=[place_label(n, loc, lang) for n, loc in zip(places["name"], local, strict=True)])
-    frame = frame.merge(coords, on="place_id", how="left")
-    return [str(name) for name in frame.loc[frame["lat"].isna() | frame["lon"].isna(), "label"]]
+def unplaced_text(places: pd.DataFrame, total: int, lang: str = "en") -> str:
+    """Return the line naming the view's places that have no coordinates (listed, never drawn).
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        :attr:`dashlib.query.mapdata.MapPlaces.unplaced`: the first of them (place_id, name, name_local).
+    total : int
+        How many there are; past the ones named, the line says how many more.
+    lang : str
+        Language of the names and the line.
+    """
+    names = ", ".join(place_label(n, loc, lang) for n, loc in zip(places["name"], places["name_local"], strict=True))
+    if total > len(places):
+        names = t("map.unresolved_more", lang, names=names, more=format_count(total - len(places), lang))
+    return t("map.unresolved", lang, names=names)
 
 
 def approximate_names(points: pd.DataFrame) -> list[str]:
@@ -157,7 +138,7 @@ def approximate_names(points: pd.DataFrame) -> list[str]:
     return [str(name) for name in points.loc[points["approximate"], column]] if len(points) else []
 
 
-def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+def map_arcs(graph: nx.Graph, places: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """Return one arc per pair of places linked by the partner network, by relation type.
 
     Parameters
@@ -165,10 +146,9 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
     graph : networkx.Graph
         :func:`dashlib.query.network.build_graph` of the view: organisations as nodes (with
         ``place_id``), relations and co-participations as edges (with ``relation_type``).
-    full : Dataset
-        The whole dataset, to name places.
-    coords : pandas.DataFrame
-        Coordinates of the whole dataset's places.
+    places : pandas.DataFrame
+        :func:`dashlib.query.mapdata.graph_places`: the places the graph's organisations name, with
+        their coordinates.
     lang : str
         Language of the labels.
 
@@ -178,8 +158,8 @@ def map_arcs(graph: nx.Graph, full: Dataset, coords: pd.DataFrame, lang: str = "
         Columns from_place, to_place, relation_type, links (how many edges), from_lon, from_lat,
         to_lon, to_lat, color, width, tip_title, tip_body. Links within one place are left out.
     """
-    where = coords.set_index("place_id")[["lat", "lon"]].dropna()
-    names = full.places.set_index("place_id")["name"]
+    where = places.set_index("place_id")[["lat", "lon"]].dropna()
+    names = places.set_index("place_id")["name"]
     org_names = nx.get_node_attributes(graph, "name")
     # A dict, not .loc per edge: (lat, lon) of each place that has both.
     at = dict(zip(where.index, zip(where["lat"], where["lon"], strict=True), strict=True))
@@ -428,12 +408,12 @@ def map_deck(points: pd.DataFrame, arcs: pd.DataFrame, *, show_points: bool = Tr
                        map_style=basemap_style(theme), tooltip=TOOLTIP)
 
 
-def places_table(data: Dataset, coords: pd.DataFrame, lang: str = "en", limit: int = 1_000) -> pd.DataFrame:
-    """Return the view's places (the first ``limit``) with their coordinates and where those come from."""
-    table = data.places[["place_id", "name", "kind"]].head(limit).merge(coords, on="place_id", how="left")
+def places_table(rows: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Return places with coordinates (:func:`dashlib.query.mapdata.places_page`), kinds and provenance labelled."""
+    table = rows.copy()
     table["kind"] = [label("kind", k, lang) for k in table["kind"]]
     table["coord_source"] = [label("coord_source", c, lang) for c in table["coord_source"]]
-    return table.drop(columns="approximate")
+    return table
 
 
 def legend_items(points: pd.DataFrame, arcs: pd.DataFrame, lang: str = "en") -> list[tuple[str, str, str]]:
@@ -448,19 +428,3 @@ def legend_items(points: pd.DataFrame, arcs: pd.DataFrame, lang: str = "en") -> 
     if "co_participation" in present_relations:
         items.append(("line", OTHER, label("relation_type", "co_participation", lang)))
     return items
-
-
-def from_openstreetmap(coords: pd.DataFrame) -> bool:
-    """Return True when some coordinates came from Nominatim (OpenStreetMap data, which needs attribution)."""
-    return bool(coords["detail"].astype("str").str.contains("Nominatim", regex=False).any())
-
-
-def lookup_candidates(coords: pd.DataFrame) -> int:
-    """Return how many places an online look-up would ask about: the unresolved and the approximate."""
-    return int(coords["coord_source"].isin(["unresolved", "parent"]).sum())
-
-
-def hidden_places(data: Dataset, points: pd.DataFrame, coords: pd.DataFrame) -> int:
-    """Return how many places of the view have coordinates but were left off the map (past MAX_POINTS)."""
-    placed = data.places["place_id"].isin(coords.loc[coords["lat"].notna(), "place_id"]).sum()
-    return int(placed) - len(points)

@@ -204,7 +204,7 @@ def source_notes(sources: pd.DataFrame | None, lang: str = "en") -> dict[str, st
     Parameters
     ----------
     sources : pandas.DataFrame or None
-        The sources table (the whole dataset's).
+        The sources to name (those the links quote: :func:`dashlib.query.network.cited_sources`).
     lang : str
         ``"en"`` or ``"fr"``.
 
@@ -380,8 +380,8 @@ def network_figure(graph: nx.Graph, lang: str = "en", selected: Iterable[str] = 
         out. The other nodes keep their colour (in an ego network they are the selected one's
         partners).
     sources : pandas.DataFrame, optional
-        The sources table: a link's hover names the source of each quote by its title, kind of
-        quote and authority (:func:`source_notes`).
+        The sources the links quote (:func:`dashlib.query.network.cited_sources`): a link's hover
+        names the source of each quote by its title, kind of quote and authority (:func:`source_notes`).
     size : ChartSize
         The width class the figure is for (:data:`~dashlib.charts.layout.WIDE` or
         :data:`~dashlib.charts.layout.NARROW`): the layout fills a plot of that shape, labels are

@@ -38,8 +38,11 @@ def in_language(frame: pd.DataFrame, column: str, lang: str = "en") -> pd.Series
     own = translated_column(column, lang)
     if own == column or own not in frame:
         return frame[column]
-    found = frame[own].notna() & (frame[own].astype("str").str.strip() != "")
-    return frame[own].where(found, frame[column])
+    translated = frame[own]
+    found = translated.notna() & (translated.astype("str").str.strip() != "")
+    if isinstance(translated.dtype, pd.CategoricalDtype):  # a category column takes no text it does not list
+        translated = translated.astype("object")
+    return translated.where(found, frame[column])
 
 
 def text_in(row: pd.Series, column: str, lang: str = "en") -> str:

@@ -699,6 +699,26 @@ def _describe(lines: pd.DataFrame, names: list[str], dataset: Dataset, lookup_so
 # Ranking
 
 
+def cited_sources(graph: nx.MultiGraph, sources: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of ``sources`` that the graph's links quote (an edge's ``source_id``, one per line).
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        :func:`build_graph` or :func:`ego_network` of a view (bounded by their limits).
+    sources : pandas.DataFrame
+        The whole dataset's sources table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sources the chart's hover texts name, in table order: a few rows, however many the
+        dataset has.
+    """
+    cited = {sid for _, _, ids in graph.edges(data="source_id") for sid in str(ids or "").split("\n") if sid}
+    return sources.loc[sources["source_id"].astype("str").isin(cited)]
+
+
 def relation_types(graph: nx.MultiGraph | None = None) -> list[str]:
     """Return the edge types in display order: the schema's relation types, co-participation, then others.
 

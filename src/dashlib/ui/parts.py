@@ -24,11 +24,11 @@ from dashlib.charts import map as geo
 from dashlib.charts import network as network_chart
 from dashlib.charts import tables, timeline
 from dashlib.charts.layout import SIZES
-from dashlib.charts.locale import date_text
+from dashlib.charts.locale import date_text, format_count
 from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
-from dashlib.query import network, quotes, summary
+from dashlib.query import mapdata, network, quotes, summary, tablepage
 from dashlib.ui.derived import coordinates, online_key, partner_graph
 from dashlib.ui.state import View, dataset_key
 
@@ -133,8 +133,9 @@ def timeline_chart(view: View, show_context: bool, headline: str | None,
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _network_figures(key: str, filters: flt.Filters, lang: str, _view: View) -> dict[str, go.Figure | None]:
     graph = partner_graph(_view)
-    return {size.name: network_chart.network_figure(graph, lang, selected=filters.orgs, sources=_view.full.sources,
-                                                    size=size) for size in SIZES}
+    sources = network.cited_sources(graph, _view.full.sources)
+    return {size.name: network_chart.network_figure(graph, lang, selected=filters.orgs, sources=sources, size=size)
+            for size in SIZES}
 
 
 def network_figures(view: View) -> dict[str, go.Figure | None]:
@@ -167,23 +168,47 @@ def network_ranking(view: View) -> pd.DataFrame:
 
 
 class MapLayers(NamedTuple):
-    """The map's points and arcs (:func:`dashlib.charts.map.map_points`, :func:`~dashlib.charts.map.map_arcs`)."""
+    """What the map page draws and says: points, arcs, and the places it leaves off."""
 
-    points: pd.DataFrame
-    arcs: pd.DataFrame
+    points: pd.DataFrame  #: :func:`dashlib.charts.map.map_points`
+    arcs: pd.DataFrame  #: :func:`dashlib.charts.map.map_arcs`
+    hidden: str | None  #: the line counting places left off (past :data:`dashlib.query.mapdata.MAX_POINTS`), if any
+    unplaced: str | None  #: the line naming the places without coordinates; None when every place has them
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _map_layers(key: str, online: str, filters: flt.Filters, lang: str, _view: View) -> MapLayers:
     coords = coordinates(_view.full)
-    points = geo.map_points(_view.data, _view.full, coords, lang)
-    arcs = geo.map_arcs(partner_graph(_view), _view.full, coords, lang)
-    return MapLayers(points, arcs)
+    chosen = mapdata.map_places(_view.data, coords)
+    graph = partner_graph(_view)
+    arcs = geo.map_arcs(graph, mapdata.graph_places(graph, _view.full.places, coords), lang)
+    unplaced = geo.unplaced_text(chosen.unplaced, chosen.unplaced_total, lang) if chosen.unplaced_total else None
+    hidden = t("map.hidden", lang, shown=format_count(len(chosen.points), lang),
+               hidden=format_count(chosen.hidden, lang)) if chosen.hidden else None
+    return MapLayers(geo.map_points(chosen.points, lang), arcs, hidden, unplaced)
 
 
 def map_layers(view: View) -> MapLayers:
     """Return the view's map points and arcs, cached per dataset, online look-ups, filters and language."""
     return _map_layers(dataset_key(view.full), online_key(view.full), view.filters, view.lang, view)
+
+
+class MapProvenance(NamedTuple):
+    """Where the whole dataset's coordinates come from, as far as the map page says."""
+
+    lookup_candidates: int  #: places an online look-up would ask about (unresolved or approximate)
+    openstreetmap: bool  #: some coordinates came from Nominatim (OpenStreetMap data: attribution owed)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _map_provenance(key: str, online: str, _full: Dataset) -> MapProvenance:
+    coords = coordinates(_full)
+    return MapProvenance(mapdata.lookup_candidates(coords), mapdata.from_openstreetmap(coords))
+
+
+def map_provenance(view: View) -> MapProvenance:
+    """Return where the dataset's coordinates come from (:class:`MapProvenance`), cached per dataset and look-ups."""
+    return _map_provenance(dataset_key(view.full), online_key(view.full), view.full)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -217,35 +242,39 @@ def map_deck(view: View, layers: list[str] | tuple[str, ...], width: int, height
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _places_table(key: str, online: str, filters: flt.Filters, lang: str, _view: View) -> pd.DataFrame:
-    return geo.places_table(_view.data, coordinates(_view.full), lang)
+    return geo.places_table(mapdata.places_page(_view.data, coordinates(_view.full)), lang)
 
 
 def places_table(view: View) -> pd.DataFrame:
-    """Return the view's places with their coordinates (:func:`dashlib.charts.map.places_table`), cached."""
+    """Return the view's first places with their coordinates (:func:`dashlib.charts.map.places_table`), cached."""
     return _places_table(dataset_key(view.full), online_key(view.full), view.filters, view.lang, view)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _unplaced(key: str, online: str, filters: flt.Filters, lang: str, _view: View) -> list[str]:
-    return geo.unplaced(_view.data, coordinates(_view.full), lang)
-
-
-def unplaced(view: View) -> list[str]:
-    """Return the names of the view's places that have no coordinates (:func:`dashlib.charts.map.unplaced`), cached."""
-    return _unplaced(dataset_key(view.full), online_key(view.full), view.filters, view.lang, view)
 
 
 # -- Data & sources -----------------------------------------------------------------------------
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _display_table(key: str, filters: flt.Filters, name: str, lang: str, _view: View) -> pd.DataFrame:
-    return tables.display_table(_view.data, _view.full, name, lang)
+def _display_table(key: str, filters: flt.Filters, name: str, lang: str, _view: View) -> tuple[pd.DataFrame, int]:
+    page = tablepage.table_page(_view.data, _view.full, name, lang)
+    return tables.display_table(page, name, lang), page.total
 
 
 def display_table(view: View, name: str) -> pd.DataFrame:
-    """Return a table of the view ready to show (:func:`dashlib.charts.tables.display_table`), cached."""
-    return _display_table(dataset_key(view.full), view.filters, name, view.lang, view)
+    """Return the first rows of a table of the view as shown (:func:`dashlib.charts.tables.display_table`), cached."""
+    return _display_table(dataset_key(view.full), view.filters, name, view.lang, view)[0]
+
+
+def table_note(view: View, name: str) -> str | None:
+    """Return the line saying a table of the view has more rows than :func:`display_table` shows, if it has."""
+    shown, total = _display_table(dataset_key(view.full), view.filters, name, view.lang, view)
+    if total <= len(shown):
+        return None
+    return view.t("data.truncated", shown=format_count(len(shown), view.lang), total=format_count(total, view.lang))
+
+
+def source_text(view: View, source_id: str) -> str:
+    """Return the text of one of the dataset's sources ("" when the package has none)."""
+    return view.full.source_texts.get(source_id, "")
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
