@@ -23,6 +23,7 @@ from dashlib.ui.loading import active_dataset, default_result
 from dashlib.ui.navigation import leave_legacy_pages_mode, navigation_only, url_alias
 from dashlib.ui.parts import (
     display_table,
+    draws_each_event,
     figure_cards,
     headline_facts,
     map_deck,
@@ -60,7 +61,8 @@ from dashlib.ui.widgets import (
 
 __all__ = [
     "View", "accessible_page", "active_dataset", "chosen_image_format", "clear_network_pick", "coordinates",
-    "current_view", "default_result", "display_table", "download_section", "empty_state", "figure_cards",
+    "current_view", "default_result", "display_table", "download_section", "draws_each_event", "empty_state",
+    "figure_cards",
     "geocode_online_button", "headline_event", "headline_facts", "highlighted_text", "image_format_picker",
     "key_figures", "leave_legacy_pages_mode", "map_deck", "map_layers", "map_legend", "navigation_only",
     "network_figures", "network_options", "network_picker", "network_ranking", "network_select", "on_map_select",
