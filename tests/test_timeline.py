@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import re
+import typing
 from datetime import date
 from itertools import combinations
 
@@ -883,3 +885,28 @@ def test_context_is_left_out_when_it_would_not_fit(synth2k):
     skipped = int(around.sum())
     assert skipped > 0 and timeline_input(some, synth2k).context_skipped == skipped
     assert without.alt == timeline_alt_text(frame) + ". " + t("timeline.alt_context_skipped", n=skipped)
+
+
+# -- what the chart receives ----------------------------------------------------------------------------
+
+
+def _types_named(hint) -> set:
+    # A type hint and every type inside it (``Dataset | None``, ``dict[str, Dataset]``).
+    return {hint} | {t for arg in typing.get_args(hint) for t in _types_named(arg)}
+
+
+def test_no_chart_function_takes_a_dataset():
+    # Issue 11: the chart draws from small frames the query layer selected (TimelineInput), never
+    # from a whole dataset. get_type_hints resolves every annotation in the module's own names, so
+    # a "Dataset" it no longer imports fails here too.
+    public = {name: obj for name, obj in vars(timeline_module).items()
+              if not name.startswith("_") and callable(obj) and obj.__module__ == timeline_module.__name__}
+    assert {"timeline_frame", "timeline_chart", "timeline_counts", "quick_ranges", "timeline_figure",
+            "timeline_counts_figure", "timeline_alt_text", "TimelineChart", "QuickRange"} <= set(public)
+    for name, obj in public.items():
+        hints = typing.get_type_hints(obj)
+        assert Dataset not in {t for hint in hints.values() for t in _types_named(hint)}, name
+        if not inspect.isclass(obj):
+            assert set(inspect.signature(obj).parameters) <= set(hints), f"{name}: a parameter without a type"
+    assert "Dataset" not in vars(timeline_module)
+    assert "Dataset" not in inspect.getsource(timeline_module)
