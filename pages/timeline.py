@@ -15,7 +15,7 @@ if ui.empty_state(view):
 # Each event is drawn only up to timeline.MAX_EVENTS_DRAWN; above it events are counted per period,
 # and COP sessions are never added for context.
 show_context = st.toggle(view.t("timeline.context"), value=True, key="cop_sessions", bind="query-params",
-                         disabled=not timeline.draws_each_event(view.data),
+                         disabled=not ui.draws_each_event(view),
                          help=view.t("timeline.context_help", max=timeline.MAX_EVENTS_DRAWN))
 
 # Quick ranges set what the chart shows at first (its x range), not the sidebar's dates: the other

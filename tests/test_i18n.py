@@ -9,10 +9,10 @@ import pytest
 
 from conftest import ROOT
 from dashlib.charts.tables import TABLE_ORDER
-from dashlib.charts.timeline import COUNT_PERIODS
 from dashlib.i18n import ENUM_LABELS, MESSAGES, label, t
 from dashlib.model import enum_values
 from dashlib.query.summary import KeyFigures
+from dashlib.query.timeline import COUNT_PERIODS
 
 PLACEHOLDER = re.compile(r"{(\w+)")
 

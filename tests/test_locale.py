@@ -25,6 +25,7 @@ from dashlib.charts.timeline import timeline_alt_text, timeline_frame
 from dashlib.i18n import MESSAGES, t
 from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
+from dashlib.query.timeline import timeline_input
 
 NNBSP, NBSP, THIN = "\u202f", "\u00a0", "\u2009"  # narrow no-break, no-break and thin spaces
 
@@ -217,7 +218,7 @@ def test_the_network_text_alternative_counts_in_the_language(nodes, edges, lang,
 ])
 def test_the_timeline_text_alternative_of_one_event(bundled, lang, expected):
     one = bundled.with_tables(events=bundled.events.loc[bundled.events["event_id"] == "cop29-beijing-side-event"])
-    assert timeline_alt_text(timeline_frame(one, lang=lang), lang) == expected
+    assert timeline_alt_text(timeline_frame(timeline_input(one), lang), lang) == expected
 
 
 # -- what a language or a value the formatter does not know gives (mutation testing, docs/testing.md) -----

@@ -15,6 +15,7 @@ from dashlib.charts.timeline import timeline_counts, timeline_counts_figure, tim
 from dashlib.i18n import label
 from dashlib.model import BUNDLED_DATA, enum_values
 from dashlib.package.load import load_package
+from dashlib.query.timeline import event_counts, timeline_input
 
 COLOURED = [  # (table, column): every categorical column a chart colours
     ("organizations", "org_type"),
@@ -155,12 +156,12 @@ def every_event_type():
 
 
 def test_timeline_legend(every_event_type):
-    data = timeline_figure(timeline_frame(every_event_type)).to_dict()["data"]
+    data = timeline_figure(timeline_frame(timeline_input(every_event_type))).to_dict()["data"]
     drawn = {t["legendgroup"]: t["marker"]["color"] for t in data if t.get("showlegend")}
     _assert_own_colours(drawn, "events", "event_type")
 
 
 def test_timeline_counts_legend(every_event_type):
-    data = timeline_counts_figure(timeline_counts(every_event_type)).to_dict()["data"]
+    data = timeline_counts_figure(timeline_counts(event_counts(every_event_type.events))).to_dict()["data"]
     drawn = {t["legendgroup"]: t["marker"]["color"] for t in data}
     _assert_own_colours(drawn, "events", "event_type")

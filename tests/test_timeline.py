@@ -26,6 +26,7 @@ from dashlib.charts.timeline import (
     quick_ranges,
     timeline_alt_text,
     timeline_chart,
+    timeline_counts,
     timeline_figure,
     timeline_frame,
 )
@@ -34,6 +35,7 @@ from dashlib.model import BUNDLED_DATA
 from dashlib.package.load import load_package
 from dashlib.query.filters import Filters, apply
 from dashlib.query.summary import headline_event, place_path
+from dashlib.query.timeline import event_counts, headline_parent, timeline_input
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SIDE_EVENT = "cop29-beijing-side-event"
@@ -56,11 +58,30 @@ def _row(frame: pd.DataFrame, event_id: str) -> pd.Series:
     return frame.set_index("event_id").loc[event_id]
 
 
+# The query layer selects (timeline_input), the chart draws: these compose the two, as ui/parts.py does.
+
+
+def frame_of(data, full=None, lang="en", show_context=True, size=WIDE, headline=None) -> pd.DataFrame:
+    return timeline_frame(timeline_input(data, full, show_context), lang, size, headline)
+
+
+def chart_of(data, full=None, lang="en", show_context=True, headline=None, view=None):
+    return timeline_chart(timeline_input(data, full, show_context), lang, headline, view)
+
+
+def ranges_of(full, headline, lang="en"):
+    return quick_ranges(headline, headline_parent(full, headline), lang)
+
+
+def counts_of(data, lang="en", period=None) -> pd.DataFrame:
+    return timeline_counts(event_counts(data.events, period), lang)
+
+
 # -- what is drawn, and how --------------------------------------------------------------------------
 
 
 def test_cop29_is_a_bar_and_the_side_event_a_marker(full):
-    fig = timeline_figure(timeline_frame(full, full))
+    fig = timeline_figure(frame_of(full, full))
 
     cop29, i = _point(fig, "cop29")
     assert cop29["type"] == "bar" and cop29["orientation"] == "h"
@@ -80,7 +101,7 @@ def test_cop29_is_a_bar_and_the_side_event_a_marker(full):
 
 
 def test_every_event_of_the_bundled_data_is_drawn_once(full):
-    frame = timeline_frame(full, full)
+    frame = frame_of(full, full)
     fig = timeline_figure(frame)
     drawn = [e for trace in fig.to_dict()["data"] for e in trace.get("ids", [])]
     assert sorted(drawn) == sorted(full.events["event_id"])
@@ -89,7 +110,7 @@ def test_every_event_of_the_bundled_data_is_drawn_once(full):
 
 
 def test_ranges_are_bars_one_day_events_markers(full):
-    frame = timeline_frame(full, full)
+    frame = frame_of(full, full)
     conferences = frame.loc[frame["type"] == "conference"]
     assert conferences["is_range"].all()
     assert not frame.loc[frame["type"] != "conference", "is_range"].any()
@@ -98,7 +119,7 @@ def test_ranges_are_bars_one_day_events_markers(full):
 
 
 def test_a_view_of_thirty_years_stays_readable(full):
-    frame = timeline_frame(full, full)
+    frame = frame_of(full, full)
     fig = timeline_figure(frame)
     layout = fig.to_dict()["layout"]
     # One band per event type, in schema order, top to bottom, each named by a header row (no legend).
@@ -131,8 +152,8 @@ def test_a_view_of_thirty_years_stays_readable(full):
 
 
 def test_layout_reads_on_light_and_dark_themes(full):
-    few = timeline_figure(timeline_frame(apply(full, Filters(start=date(2024, 11, 1), end=date(2024, 11, 30)))))
-    many = timeline_figure(timeline_frame(full, full))
+    few = timeline_figure(frame_of(apply(full, Filters(start=date(2024, 11, 1), end=date(2024, 11, 30)))))
+    many = timeline_figure(frame_of(full, full))
     layout = many.to_dict()["layout"]
     assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "rgba(0,0,0,0)"
     assert "color" not in layout.get("font", {})  # the theme's text colour applies
@@ -142,7 +163,7 @@ def test_layout_reads_on_light_and_dark_themes(full):
 
 def test_one_legend_entry_per_type_in_its_colour(full):
     sub = apply(full, Filters(org_types=("enterprise",)))
-    for frame in (timeline_frame(full, full), timeline_frame(sub, full)):
+    for frame in (frame_of(full, full), frame_of(sub, full)):
         data = timeline_figure(frame).to_dict()["data"]
         shown = [trace["name"] for trace in data if trace["showlegend"]]
         assert sorted(shown) == sorted(set(frame["type_label"]))
@@ -163,7 +184,7 @@ def test_context_sessions_when_filters_keep_the_side_event_organisations(full):
     sub = apply(full, Filters(org_types=("enterprise",)))
     assert SIDE_EVENT in set(sub.events["event_id"]) and "cop29" not in set(sub.events["event_id"])
 
-    frame = timeline_frame(sub, full)
+    frame = frame_of(sub, full)
     assert set(frame["event_id"]) == {"cop28", "cop29", SIDE_EVENT}
     assert _row(frame, "cop29")["context"]
     assert not _row(frame, SIDE_EVENT)["context"] and not _row(frame, "cop28")["context"]
@@ -176,13 +197,13 @@ def test_context_sessions_when_filters_keep_the_side_event_organisations(full):
     side, _ = _point(fig, SIDE_EVENT)
     assert side["opacity"] == 1
 
-    assert "cop29" not in set(timeline_frame(sub, full, show_context=False)["event_id"])
-    assert "cop29" not in set(timeline_frame(sub)["event_id"])
+    assert "cop29" not in set(frame_of(sub, full, show_context=False)["event_id"])
+    assert "cop29" not in set(frame_of(sub)["event_id"])
 
 
 def test_context_sessions_are_only_those_inside_the_span_shown(full):
     sub = apply(full, Filters(org_types=("enterprise",)))
-    frame = timeline_frame(sub, full)
+    frame = frame_of(sub, full)
     context = frame.loc[frame["context"]]
     assert (context["type"] == "conference").all()
     # COP27 (Nov 2022) and COP30 (Nov 2025) lie outside Nov 2023 – Nov 2024.
@@ -191,7 +212,7 @@ def test_context_sessions_are_only_those_inside_the_span_shown(full):
 
 def test_november_2024_keeps_cop29_and_the_side_event_and_nothing_from_2019(full):
     sub = apply(full, Filters(start=date(2024, 11, 1), end=date(2024, 11, 30)))
-    frame = timeline_frame(sub, full)
+    frame = frame_of(sub, full)
     assert {"cop29", SIDE_EVENT} <= set(frame["event_id"])
     assert not frame["context"].any()
     assert (frame["start"].dt.year != 2019).all()
@@ -203,7 +224,7 @@ def test_november_2024_keeps_cop29_and_the_side_event_and_nothing_from_2019(full
 
 def test_nothing_kept_gives_no_figure(full):
     sub = apply(full, Filters(text="no event says this"))
-    frame = timeline_frame(sub, full)
+    frame = frame_of(sub, full)
     assert frame.empty and list(frame.columns) == list(FRAME_COLUMNS)
     assert timeline_figure(frame) is None
     assert timeline_alt_text(frame, "fr") == t("empty.title", "fr")
@@ -225,11 +246,11 @@ def test_nothing_kept_gives_no_figure(full):
     ],
 )
 def test_date_text_in_english(full, event_id, expected):
-    assert _row(timeline_frame(full, full), event_id)["date_text"] == expected
+    assert _row(frame_of(full, full), event_id)["date_text"] == expected
 
 
 def test_date_text_in_french_uses_french_month_names(full):
-    frame = timeline_frame(full, full, lang="fr")
+    frame = frame_of(full, full, lang="fr")
     # CLDR's fr_FR formats: abbreviated months, no space around the dash within a month.
     assert _row(frame, "cop29")["date_text"] == "11–22 nov. 2024"
     assert _row(frame, SIDE_EVENT)["date_text"] == "21 nov. 2024"
@@ -240,10 +261,10 @@ def test_date_text_in_french_uses_french_month_names(full):
 
 
 def test_year_precision_reads_as_the_year_and_is_drawn_across_it(full):
-    frame = timeline_frame(full, full)
+    frame = frame_of(full, full)
     c40 = _row(frame, "c40-beijing-office-2017")
     assert (c40["precision"], c40["date_text"], c40["is_range"]) == ("year", "2017", False)
-    assert _row(timeline_frame(full, full, lang="fr"), "c40-beijing-office-2017")["date_text"] == "2017"
+    assert _row(frame_of(full, full, lang="fr"), "c40-beijing-office-2017")["date_text"] == "2017"
 
     fig = timeline_figure(frame)
     marker, i = _point(fig, "c40-beijing-office-2017")
@@ -258,7 +279,7 @@ def test_year_precision_reads_as_the_year_and_is_drawn_across_it(full):
 
 def test_french_labels(full):
     sub = apply(full, Filters(start=date(2024, 11, 1), end=date(2024, 11, 30)))
-    frame = timeline_frame(sub, full, lang="fr")
+    frame = frame_of(sub, full, lang="fr")
     data = timeline_figure(frame, lang="fr").to_dict()["data"]
     assert {trace["name"] for trace in data if trace["showlegend"]} == {"Conférence", "Session parallèle", "Jalon"}
     assert _row(frame, "cop29")["date_text"] == "11–22 nov. 2024"
@@ -267,7 +288,7 @@ def test_french_labels(full):
 
 
 def test_place_chain_and_source_title(full):
-    frame = timeline_frame(full, full)
+    frame = frame_of(full, full)
     side = _row(frame, SIDE_EVENT)
     assert side["place"] == "China Pavilion, Baku"  # the stadium between them is a venue: skipped
     assert _row(frame, "cop13")["place"] == "Bali, Indonesia"
@@ -281,9 +302,9 @@ def test_place_chain_and_source_title(full):
 
 
 def test_alt_text(full):
-    assert timeline_alt_text(timeline_frame(full, full)) == "Timeline of 39 events from 28 Mar 1995 to 21 Nov 2025"
+    assert timeline_alt_text(frame_of(full, full)) == "Timeline of 39 events from 28 Mar 1995 to 21 Nov 2025"
     sub = apply(full, Filters(org_types=("enterprise",)))
-    assert timeline_alt_text(timeline_frame(sub, full)) == (
+    assert timeline_alt_text(frame_of(sub, full)) == (
         "Timeline of 3 events from 30 Nov 2023 to 22 Nov 2024. "
         + t("timeline.alt_context", n=1)
     )
@@ -298,7 +319,7 @@ def test_hostile_text_is_escaped_everywhere(full):
     sources.loc[sources["source_id"] == "press-release-fr", "title"] = HOSTILE
     hostile = full.with_tables(events=events, places=places, sources=sources)
 
-    frame = timeline_frame(hostile, hostile)
+    frame = frame_of(hostile, hostile)
     side = _row(frame, SIDE_EVENT)
     escaped = "&lt;img src=x onerror=alert(1)&gt;"
     assert side["label"] == escaped
@@ -314,7 +335,7 @@ def test_month_precision_is_drawn_across_its_month(full):
     events = full.events.copy()
     events["date_precision"] = events["date_precision"].astype("object")
     events.loc[events["event_id"] == SIDE_EVENT, "date_precision"] = "month"
-    frame = timeline_frame(full.with_tables(events=events))
+    frame = frame_of(full.with_tables(events=events))
     side = _row(frame, SIDE_EVENT)
     assert (side["precision"], side["date_text"]) == ("month", date_text(side["start"], None, "month"))
     assert side["date_text"] == "Nov 2024"
@@ -329,7 +350,7 @@ def test_month_precision_is_drawn_across_its_month(full):
 def test_a_crowded_band_is_capped_and_overlaps_rather_than_grows(full):
     side = full.events.loc[full.events["event_id"] == SIDE_EVENT]
     crowd = pd.concat([side.assign(event_id=f"copy-{k}") for k in range(20)], ignore_index=True)
-    frame = timeline_frame(full.with_tables(events=crowd))
+    frame = frame_of(full.with_tables(events=crowd))
     assert len(frame) == 20 and frame["lane"].nunique() == 6
 
 
@@ -413,8 +434,8 @@ def headline(full):
 @pytest.mark.parametrize("org_types", [(), ("enterprise",)])
 def test_labels_never_overlap_and_never_leave_the_plot(full, headline, lang, view, size, width, org_types):
     sub = apply(full, Filters(org_types=org_types)) if org_types else full
-    ranges = {r.key: r for r in quick_ranges(full, headline, lang)}
-    chart = timeline_chart(sub, full, lang, headline=headline["event_id"], view=ranges[view])
+    ranges = {r.key: r for r in ranges_of(full, headline, lang)}
+    chart = chart_of(sub, full, lang, headline=headline["event_id"], view=ranges[view])
     fig = chart.figures[size.name]
     layout = fig.to_dict()["layout"]
     plot_w = width - layout["margin"]["l"] - layout["margin"]["r"]
@@ -439,8 +460,8 @@ def test_labels_never_overlap_and_never_leave_the_plot(full, headline, lang, vie
 
 
 def test_labels_are_short_and_read_in_the_language(full, headline):
-    frame_en = timeline_frame(full, full, headline=headline["event_id"])
-    frame_fr = timeline_frame(full, full, lang="fr", headline=headline["event_id"])
+    frame_en = frame_of(full, full, headline=headline["event_id"])
+    frame_fr = frame_of(full, full, lang="fr", headline=headline["event_id"])
     assert _row(frame_en, "cop29")["label_text"] == _row(frame_fr, "cop29")["label_text"] == "COP29"
     assert _row(frame_en, "cop11")["label_text"] == "COP11"  # not "COP11 / CMP1"
     assert _row(frame_en, "cop6-bis")["label_text"] == "COP6-bis"
@@ -448,7 +469,7 @@ def test_labels_are_short_and_read_in_the_language(full, headline):
     assert html.unescape(side_en).startswith("Beijing's Actions and Results")
     assert side_fr.startswith("Les actions et les résultats")  # the French title in French
     assert len(html.unescape(side_en)) <= 34 and side_en.endswith("…")
-    narrow = timeline_frame(full, full, size=NARROW)
+    narrow = frame_of(full, full, size=NARROW)
     assert (narrow["label_text"].map(lambda s: len(html.unescape(s))) <= 24).all()
     # In French the hover leads with the French title, then the title as the source writes it.
     assert _row(frame_fr, SIDE_EVENT)["label"] == "Les actions et les résultats de Beijing pour répondre au " \
@@ -464,7 +485,7 @@ def test_labels_are_short_and_read_in_the_language(full, headline):
 ])
 def test_the_headline_event_is_marked(full, headline, lang, marked, title):
     assert headline["event_id"] == SIDE_EVENT
-    chart = timeline_chart(full, full, lang, headline=SIDE_EVENT)
+    chart = chart_of(full, full, lang, headline=SIDE_EVENT)
     for fig in chart.figures.values():
         spec = fig.to_dict()
         # A dotted line from top to bottom of the plot at its date.
@@ -495,12 +516,12 @@ def test_the_headline_event_is_marked(full, headline, lang, marked, title):
         later = set(full.events.loc[full.events["start_date"] > pd.Timestamp("2024-11-21"), "event_id"])
         assert across <= later, across
     # Without a headline, nothing is marked.
-    plain = timeline_chart(full, full, lang).figure.to_dict()
+    plain = chart_of(full, full, lang).figure.to_dict()
     assert not any(s.get("name") == "headline" for s in plain["layout"]["shapes"])
 
 
-def test_quick_ranges(full, headline):
-    ranges = {r.key: r for r in quick_ranges(full, headline)}
+def test_ranges_of(full, headline):
+    ranges = {r.key: r for r in ranges_of(full, headline)}
     assert list(ranges) == ["parent", "year", "all"]
     # The side event's conference, COP29 (11–22 November 2024), a day either side.
     assert ranges["parent"].label == "COP29"
@@ -509,15 +530,15 @@ def test_quick_ranges(full, headline):
     middle = pd.Timestamp("2024-11-21T12:00")
     assert ranges["year"].x_range == (middle - pd.Timedelta(days=182.5), middle + pd.Timedelta(days=182.5))
     assert ranges["all"].x_range is None
-    assert [r.label for r in quick_ranges(full, headline, "fr")] == ["COP29", "Un an", "Tout"]
+    assert [r.label for r in ranges_of(full, headline, "fr")] == ["COP29", "Un an", "Tout"]
     # The figure shows the range chosen; choosing another one resets a zoom (uirevision).
     for key, r in ranges.items():
-        layout = timeline_chart(full, full, headline=SIDE_EVENT, view=r).figure.to_dict()["layout"]
+        layout = chart_of(full, full, headline=SIDE_EVENT, view=r).figure.to_dict()["layout"]
         shown = tuple(pd.Timestamp(v) for v in layout["xaxis"]["range"])
-        assert shown == (r.x_range or full_range(timeline_frame(full, full)))
+        assert shown == (r.x_range or full_range(frame_of(full, full)))
         assert layout["uirevision"] == key
     # Zoomed on COP29, its bar holds its label and is wide: a range, not a tick.
-    fig = timeline_chart(full, full, headline=SIDE_EVENT, view=ranges["parent"]).figure
+    fig = chart_of(full, full, headline=SIDE_EVENT, view=ranges["parent"]).figure
     (cop29,) = [box for event_id, box in mark_boxes(fig, 640) if event_id == "cop29" and box[2] - box[0] > 100]
     (label,) = [box for event_id, _, box in label_boxes(fig, 640) if event_id == "cop29"]
     assert cop29[0] <= label[0] and label[2] <= cop29[2]
@@ -530,11 +551,11 @@ def test_quick_ranges_of_other_headlines(full):
     # A conference of its own is its own range; a one-day event with no conference has none.
     cop28 = events.loc["cop28"].copy()
     cop28["event_id"] = "cop28"
-    assert [r.key for r in quick_ranges(full, cop28)] == ["parent", "year", "all"]
-    assert quick_ranges(full, cop28)[0].x_range == (pd.Timestamp("2023-11-29"), pd.Timestamp("2023-12-14"))
+    assert [r.key for r in ranges_of(full, cop28)] == ["parent", "year", "all"]
+    assert ranges_of(full, cop28)[0].x_range == (pd.Timestamp("2023-11-29"), pd.Timestamp("2023-12-14"))
     report = events.loc["unep-report-2019"].copy()
-    assert [r.key for r in quick_ranges(full, report)] == ["year", "all"]
-    assert [r.key for r in quick_ranges(full, None)] == ["all"]
+    assert [r.key for r in ranges_of(full, report)] == ["year", "all"]
+    assert [r.key for r in ranges_of(full, None)] == ["all"]
 
 
 # -- the page (AppTest) ------------------------------------------------------------------------------
@@ -619,13 +640,8 @@ def test_page_in_french():
 # -- many events: counted per period ------------------------------------------------------------------
 
 import dashlib.charts.timeline as timeline_module  # noqa: E402
-from dashlib.charts.timeline import (  # noqa: E402
-    MAX_EVENTS_DRAWN,
-    count_period,
-    draws_each_event,
-    timeline_counts,
-)
 from dashlib.model import Dataset, coerce_types, enum_values  # noqa: E402
+from dashlib.query.timeline import MAX_EVENTS_DRAWN, count_period, draws_each_event  # noqa: E402
 from dashlib.synth import synthesize  # noqa: E402
 
 
@@ -669,20 +685,20 @@ def _types_in(events: pd.DataFrame) -> dict[str, int]:
 
 
 def test_the_bundled_data_still_draws_each_event(full):
-    chart = timeline_chart(full, full)
+    chart = chart_of(full, full)
     assert not chart.aggregated and draws_each_event(full)
     drawn = [e for trace in chart.figure.to_dict()["data"] for e in trace.get("ids", [])]
     assert sorted(drawn) == sorted(full.events["event_id"])
-    assert chart.alt == timeline_alt_text(timeline_frame(full, full)) == (
+    assert chart.alt == timeline_alt_text(frame_of(full, full)) == (
         "Timeline of 39 events from 28 Mar 1995 to 21 Nov 2025")
     assert chart.caption == t("timeline.caption")
     # The context sessions still come with a filtered view of the bundled data.
     sub = apply(full, Filters(org_types=("enterprise",)))
-    assert timeline_chart(sub, full).alt.endswith(t("timeline.alt_context", n=1))
+    assert chart_of(sub, full).alt.endswith(t("timeline.alt_context", n=1))
 
 
 def test_above_the_threshold_events_are_counted_per_type_and_period(synth2k):
-    chart = timeline_chart(synth2k, synth2k)
+    chart = chart_of(synth2k, synth2k)
     assert chart.aggregated and not draws_each_event(synth2k)
     fig = chart.figure
     # Every event of the view is in exactly one bar of its type.
@@ -701,10 +717,10 @@ def test_above_the_threshold_events_are_counted_per_type_and_period(synth2k):
 def test_counts_of_a_filtered_view_add_up_and_bars_stand_in_their_period(synth20k):
     sub = apply(synth20k, Filters(start=date(2010, 1, 1), end=date(2011, 6, 30)))
     assert len(sub.events) > MAX_EVENTS_DRAWN
-    chart = timeline_chart(sub, synth20k)
+    chart = chart_of(sub, synth20k)
     assert chart.aggregated
     assert _bar_totals(chart.figure) == _types_in(sub.events)
-    counts = timeline_counts(sub)
+    counts = counts_of(sub)
     assert set(counts["period"]) == {"month"}  # a year and a half: per month
     assert counts["count"].sum() == len(sub.events)
     for trace in chart.figure.to_dict()["data"]:
@@ -718,20 +734,20 @@ def test_counts_of_a_filtered_view_add_up_and_bars_stand_in_their_period(synth20
 
 
 def test_the_legend_reads_as_in_the_per_event_chart(synth2k, full):
-    data = timeline_chart(synth2k, synth2k).figure.to_dict()["data"]
+    data = chart_of(synth2k, synth2k).figure.to_dict()["data"]
     colors = category_colors("events", "event_type")
     schema = enum_values("events", "event_type")
     assert [trace["legendgroup"] for trace in data] == schema  # schema order, one trace per type
     assert [trace["name"] for trace in data] == [
         "Conference", "Side event", "Panel", "Report", "Policy", "Agreement", "Milestone"]
     assert all(trace["marker"]["color"] == colors[trace["legendgroup"]] for trace in data)
-    per_event = [tr for tr in timeline_chart(full, full).figure.to_dict()["data"] if tr["showlegend"]]
+    per_event = [tr for tr in chart_of(full, full).figure.to_dict()["data"] if tr["showlegend"]]
     assert [tr["name"] for tr in per_event] == [tr["name"] for tr in data if tr["legendgroup"] in
                                                 {p["legendgroup"] for p in per_event}]
 
 
 def test_hover_of_a_bar(synth100k):
-    fig = timeline_chart(synth100k, synth100k).figure
+    fig = chart_of(synth100k, synth100k).figure
     side = next(tr for tr in fig.to_dict()["data"] if tr["legendgroup"] == "side_event")
     i = [row[0] for row in side["customdata"]].index("2019")
     n = side["y"][i]
@@ -742,17 +758,17 @@ def test_hover_of_a_bar(synth100k):
 
 
 def test_the_text_alternative_says_the_events_are_counted_and_why(synth2k):
-    chart = timeline_chart(synth2k, synth2k)
+    chart = chart_of(synth2k, synth2k)
     assert chart.alt.startswith("2,000 events from ")
     assert "counted per year" in chart.alt and "narrow the filters to see each event" in chart.alt
     assert f"over {MAX_EVENTS_DRAWN}" in chart.alt
     assert chart.alt.endswith(t("timeline.alt_context_hidden"))  # context is asked for, not drawn
-    assert not timeline_chart(synth2k, synth2k, show_context=False).alt.endswith(t("timeline.alt_context_hidden"))
+    assert not chart_of(synth2k, synth2k, show_context=False).alt.endswith(t("timeline.alt_context_hidden"))
     assert chart.caption == t("timeline.caption_aggregated", period="year")
 
 
 def test_french_labels_when_counted(synth2k, synth20k, synth100k):
-    chart = timeline_chart(synth2k, synth2k, lang="fr")
+    chart = chart_of(synth2k, synth2k, lang="fr")
     data = chart.figure.to_dict()["data"]
     assert [trace["name"] for trace in data] == [
         "Conférence", "Session parallèle", "Table ronde", "Rapport", "Politique", "Accord", "Jalon"]
@@ -763,12 +779,12 @@ def test_french_labels_when_counted(synth2k, synth20k, synth100k):
     assert layout["separators"] == ",\u202f"  # CLDR's French group separator: a narrow no-break space
     assert chart.alt.startswith("2\u202f000 événements du ")
     assert "comptés par an" in chart.alt and "affinez les filtres pour voir chaque événement" in chart.alt
-    big = timeline_counts(synth100k, lang="fr")
+    big = counts_of(synth100k, lang="fr")
     assert big["count_text"].str.fullmatch(r"\d{1,3}(\u202f\d{3})* événements?").all()
     assert any("\u202f" in text for text in big["count_text"])  # thousands, grouped the French way
-    months = timeline_counts(apply(synth20k, Filters(start=date(2010, 1, 1), end=date(2011, 6, 30))), lang="fr")
+    months = counts_of(apply(synth20k, Filters(start=date(2010, 1, 1), end=date(2011, 6, 30))), lang="fr")
     assert "janv. 2010" in set(months["period_text"])
-    weeks = timeline_counts(synth2k, lang="fr", period="week")
+    weeks = counts_of(synth2k, lang="fr", period="week")
     assert weeks["period_text"].str.startswith("semaine du ").all()
 
 
@@ -782,10 +798,10 @@ def test_the_period_follows_the_span(days, period):
 
 
 def test_weeks_start_on_monday_and_days_are_days(synth2k):
-    weeks = timeline_counts(synth2k, period="week")
+    weeks = counts_of(synth2k, period="week")
     assert (weeks["start"].dt.day_of_week == 0).all() and ((weeks["end"] - weeks["start"]).dt.days == 7).all()
     assert weeks["count"].sum() == 2_000
-    days = timeline_counts(synth2k, period="day")
+    days = counts_of(synth2k, period="day")
     assert ((days["end"] - days["start"]).dt.days == 1).all() and days["count"].sum() == 2_000
     starts = synth2k.events["start_date"]
     assert days.groupby("start")["count"].sum().to_dict() == starts.value_counts().to_dict()
@@ -795,8 +811,8 @@ def test_the_threshold(synth2k):
     events = synth2k.events
     at = synth2k.with_tables(events=events.head(MAX_EVENTS_DRAWN))
     over = synth2k.with_tables(events=events.head(MAX_EVENTS_DRAWN + 1))
-    assert draws_each_event(at) and not timeline_chart(at, show_context=False).aggregated
-    assert not draws_each_event(over) and timeline_chart(over, show_context=False).aggregated
+    assert draws_each_event(at) and not chart_of(at, show_context=False).aggregated
+    assert not draws_each_event(over) and chart_of(over, show_context=False).aggregated
     # Undated events are neither drawn nor counted, and do not count towards the threshold.
     undated = events.head(MAX_EVENTS_DRAWN + 50).copy()
     undated.loc[undated.index[:50], "start_date"] = pd.NaT
@@ -808,7 +824,7 @@ def test_undated_and_untyped_events_when_counted(synth2k):
     events.loc[events.index[:10], "start_date"] = pd.NaT
     events.loc[events.index[10:30], "event_type"] = pd.NA
     view = synth2k.with_tables(events=events)
-    totals = _bar_totals(timeline_chart(view).figure)
+    totals = _bar_totals(chart_of(view).figure)
     assert totals == _types_in(events) and totals["other"] == 20 and sum(totals.values()) == 1_990
 
 
@@ -817,13 +833,14 @@ def test_counting_never_builds_text_per_event(synth20k, monkeypatch):
     real = timeline_module.date_text
     monkeypatch.setattr(timeline_module, "date_text", lambda *a, **k: calls.append(a) or real(*a, **k))
     monkeypatch.setattr(timeline_module, "timeline_frame", lambda *a, **k: pytest.fail("per-event frame built"))
-    chart = timeline_chart(synth20k, synth20k)
+    monkeypatch.setattr(timeline_module, "_frames", lambda *a, **k: pytest.fail("per-event frames built"))
+    chart = chart_of(synth20k, synth20k)
     assert chart.aggregated
     assert len(calls) <= 31 + 2  # one per year, plus the first and last dates of the text alternative
 
 
 def test_the_figure_stays_small_whatever_the_number_of_events(synth2k, synth20k, synth100k):
-    small, large = timeline_chart(synth2k).figure, timeline_chart(synth20k).figure
+    small, large = chart_of(synth2k).figure, chart_of(synth20k).figure
     bars_small = sum(len(tr.x) for tr in small.data)
     bars_large = sum(len(tr.x) for tr in large.data)
     assert bars_small <= bars_large <= 31 * 7
@@ -832,7 +849,7 @@ def test_the_figure_stays_small_whatever_the_number_of_events(synth2k, synth20k,
     assert size_large <= size_small * bars_large / bars_small * 1.15
     # 100,000 events: still one bar per year and type.
     assert len(synth100k.events) == 100_000
-    chart = timeline_chart(synth100k, synth100k)
+    chart = chart_of(synth100k, synth100k)
     assert sum(_bar_totals(chart.figure).values()) == 100_000
     size = len(chart.figure.to_json())
     assert size < 1.5e6 and size <= size_large * 1.15
@@ -847,15 +864,22 @@ def test_context_is_left_out_when_it_would_not_fit(synth2k):
     assert len(few.events) + n_cops <= MAX_EVENTS_DRAWN < len(some.events) + n_cops
     assert len(some.events) <= MAX_EVENTS_DRAWN
 
-    with_context = timeline_chart(few, synth2k)
+    with_context = chart_of(few, synth2k)
     faded = [tr for tr in with_context.figure.to_dict()["data"] if tr["meta"].get("context")]
     assert faded and not with_context.aggregated
-    n_context = int(timeline_frame(few, synth2k)["context"].sum())
+    n_context = int(frame_of(few, synth2k)["context"].sum())
     assert n_context > 200 and with_context.alt.endswith(t("timeline.alt_context", n=n_context))
 
-    without = timeline_chart(some, synth2k)
+    without = chart_of(some, synth2k)
     assert not without.aggregated
     assert not any(tr["meta"].get("context") for tr in without.figure.to_dict()["data"])
-    frame = timeline_frame(some, synth2k, show_context=False)
-    skipped = len(timeline_frame(some, synth2k)) - len(frame)
+    frame = frame_of(some, synth2k, show_context=False)
+    assert frame_of(some, synth2k).equals(frame)  # the sessions that do not fit are not drawn at all
+    # The sessions left out: every COP session of the whole data overlapping the span of the view.
+    shown, cops = some.events, events.loc[events["event_type"] == "conference"]
+    first, last = shown["start_date"].min(), shown["end_date"].fillna(shown["start_date"]).max()
+    around = (cops["start_date"] <= last) & ((cops["end_date"] >= first)
+                                             | (cops["end_date"].isna() & (cops["start_date"] >= first)))
+    skipped = int(around.sum())
+    assert skipped > 0 and timeline_input(some, synth2k).context_skipped == skipped
     assert without.alt == timeline_alt_text(frame) + ". " + t("timeline.alt_context_skipped", n=skipped)

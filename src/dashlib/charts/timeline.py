@@ -1,9 +1,12 @@
 """The timeline: events as bars (several days) and diamonds (one day), one band per event type.
 
-Two steps, both pure: :func:`timeline_frame` turns a (filtered) dataset into one row per thing to
-draw, with display-ready text; :func:`timeline_figure` draws that frame with plotly. The frame is
-where the decisions live (which COP sessions to add for context, how dates read, which lane an
-event takes), so that is what the tests look at first.
+The query layer selects what is drawn (:func:`dashlib.query.timeline.timeline_input`: the events
+of the view, the COP sessions added for context, the places and sources they name, or counts when
+there are many); it hands over a :class:`~dashlib.query.timeline.TimelineInput` of small frames,
+never a whole dataset. Then two steps, both pure: :func:`timeline_frame` turns those rows into one
+row per thing to draw, with display-ready text; :func:`timeline_figure` draws that frame with
+plotly. The frame is where the drawing decisions live (how dates read, which lane an event takes),
+so that is what the tests look at first.
 
 A frame row, for the COP29 side event::
 
@@ -15,13 +18,14 @@ A frame row, for the COP29 side event::
 
 That is one row, a few strings and a lane search per event: fine for hundreds of events, not for a
 million. So the page calls :func:`timeline_chart`, which draws each event only when the view holds
-at most :data:`MAX_EVENTS_DRAWN` dated events; above that it counts them instead
-(:func:`timeline_counts`: whole-array operations on the start dates, no per-event Python or text)
-and draws stacked bars of events per period and type (:func:`timeline_counts_figure`), with a
-caption and text alternative that say so. The period follows the span of the view
-(:func:`count_period`): a year over ~6 years, a month over ~6 months, a week over ~6 weeks, else a
-day, so a figure has at most a few hundred bars whatever the number of events (about 10–40 kB of
-JSON).
+at most :data:`MAX_EVENTS_DRAWN` dated events; above that the query layer counts them instead
+(:func:`dashlib.query.timeline.event_counts`: whole-array operations on the start dates, no
+per-event Python), :func:`timeline_counts` adds the text of each period and type, and
+:func:`timeline_counts_figure` draws stacked bars of events per period and type, with a caption and
+text alternative that say so. The period follows the span of the view
+(:func:`dashlib.query.timeline.count_period`): a year over ~6 years, a month over ~6 months, a week
+over ~6 weeks, else a day, so a figure has at most a few hundred bars whatever the number of events
+(about 10–40 kB of JSON).
 """
 
 from __future__ import annotations
@@ -40,9 +44,10 @@ from dashlib.charts.network import short_name
 from dashlib.charts.style import OTHER, category_colors, esc
 from dashlib.i18n import label as enum_label
 from dashlib.i18n import t
-from dashlib.model import Dataset, enum_values
-from dashlib.query.places import PlaceTree
+from dashlib.model import enum_values
 from dashlib.query.summary import place_chains
+from dashlib.query.timeline import MAX_EVENTS_DRAWN as MAX_EVENTS_DRAWN  # re-exported: the page names it
+from dashlib.query.timeline import TimelineInput
 
 FRAME_COLUMNS = (
     "event_id", "type", "type_label", "label", "label_local", "label_text", "start", "end", "is_range", "precision",
@@ -80,35 +85,6 @@ def _period(start: pd.Timestamp, precision: str) -> tuple[pd.Timestamp, pd.Times
         return first, first + pd.offsets.MonthBegin(1)
     first = start.normalize()
     return first, first + pd.Timedelta(days=1)
-
-
-# -- the frame ----------------------------------------------------------------------------------
-
-
-def _context_events(shown: pd.DataFrame, full: Dataset) -> pd.DataFrame:
-    # COP sessions of the whole dataset overlapping the span of what the filters kept. Whole-column
-    # masks over the dataset (no row is copied before the few sessions in the span are known), and
-    # only those few are checked against the events shown.
-    first = shown["start_date"].min()
-    last = shown["end_date"].fillna(shown["start_date"]).max()
-    events = full.events
-    start, end = events["start_date"], events["end_date"]
-    inside = (events["event_type"] == "conference").to_numpy() & (start <= last).to_numpy()
-    inside &= ((end >= first) | (end.isna() & (start >= first))).to_numpy()
-    cops = events.iloc[np.flatnonzero(inside)]
-    return cops.loc[~cops["event_id"].isin(shown["event_id"])]
-
-
-def _places_named(place_ids: pd.Series, dataset: Dataset, full: Dataset | None) -> pd.DataFrame:
-    # The places the rows name and every place they lie in (all place_chains needs), out of the whole
-    # dataset's places and the filtered one's: a few rows rather than thousands of chains to build.
-    places = dataset.places
-    if full is not None and full.places is not places:
-        known = pd.Index(full.places["place_id"]).unique()
-        extra = places.loc[known.get_indexer(places["place_id"]) < 0]
-        places = pd.concat([full.places, extra], ignore_index=True) if len(extra) else full.places
-    named = PlaceTree(places).with_ancestors(place_ids.dropna().astype("str").unique())
-    return places.loc[places["place_id"].isin(list(named))]
 
 
 # -- lanes and labels ------------------------------------------------------------------------------
@@ -324,23 +300,20 @@ def place(frame: pd.DataFrame, x_range: tuple[pd.Timestamp, pd.Timestamp] | None
                         label_text=pd.Series(texts, index=index, dtype=frame["label_text"].dtype))
 
 
-def timeline_frame(dataset: Dataset, full: Dataset | None = None, lang: str = "en",
-                   show_context: bool = True, size: ChartSize = WIDE, headline: str | None = None) -> pd.DataFrame:
-    """Return one row per thing the timeline draws: the dataset's events, plus COP sessions for context.
+def timeline_frame(inputs: TimelineInput, lang: str = "en", size: ChartSize = WIDE,
+                   headline: str | None = None) -> pd.DataFrame:
+    """Return one row per thing the timeline draws: the view's events, plus COP sessions for context.
 
     Parameters
     ----------
-    dataset : Dataset
-        The filtered dataset (what the sidebar keeps).
-    full : Dataset, optional
-        The whole dataset. When given, and ``show_context`` is true, its COP sessions
-        (``event_type == "conference"``) that overlap the span of the kept events and that the
-        filters removed are added with ``context=True`` (drawn faded).
+    inputs : TimelineInput
+        What :func:`dashlib.query.timeline.timeline_input` selected: the dated events of the view
+        (none above :data:`MAX_EVENTS_DRAWN`, where the chart counts them instead), the COP
+        sessions the filters removed around them (drawn faded, ``context=True``; none unless asked
+        for and they fit), and the places and source titles these rows name.
     lang : str
         ``"en"`` or ``"fr"``: type labels, labels and date text (:func:`dashlib.charts.locale.date_text`,
         shared with the other pages so a date reads the same everywhere).
-    show_context : bool
-        Whether to add the context sessions at all.
     size : ChartSize
         The width class labels are cut and lanes are laid out for (:func:`place`).
     headline : str, optional
@@ -356,31 +329,22 @@ def timeline_frame(dataset: Dataset, full: Dataset | None = None, lang: str = "e
         that differs, ``label_text`` the short label drawn beside the mark (:func:`event_label`);
         ``start``/``end`` are the first and last day (``end == start`` for a one-day event);
         ``is_range`` is true for events of several days; ``band``, ``lane`` and ``label_side``
-        are :func:`place`'s for the whole span. Empty (with these columns) when nothing is kept.
+        are :func:`place`'s for the whole span. Empty (with these columns) when nothing is drawn.
     """
-    events = dataset.events.loc[dataset.events["start_date"].notna()]
-    context = _context_events(events, full) if show_context and full is not None and len(events) else None
-    return place(_frame(events, context, dataset, full, lang, size), None, size, headline)[list(FRAME_COLUMNS)]
+    return place(_frames(inputs, lang, (size,))[size.name], None, size, headline)[list(FRAME_COLUMNS)]
 
 
-def _frame(events: pd.DataFrame, context: pd.DataFrame | None, dataset: Dataset, full: Dataset | None,
-           lang: str, size: ChartSize = WIDE) -> pd.DataFrame:
-    # timeline_frame, given the dated events and the context sessions (None for none); not placed.
-    return _frames(events, context, dataset, full, lang, (size,))[size.name]
-
-
-def _frames(events: pd.DataFrame, context: pd.DataFrame | None, dataset: Dataset, full: Dataset | None,
-            lang: str, sizes: tuple[ChartSize, ...]) -> dict[str, pd.DataFrame]:
-    # _frame for each width class: only the short labels differ, the rest is built once.
+def _frames(inputs: TimelineInput, lang: str, sizes: tuple[ChartSize, ...]) -> dict[str, pd.DataFrame]:
+    # timeline_frame for each width class, not placed: only the short labels differ, the rest is built once.
+    events, context = inputs.events, inputs.context
     if events.empty:
         return {size.name: pd.DataFrame({c: pd.Series(dtype="object") for c in FRAME_COLUMNS}) for size in sizes}
     rows = events.assign(context=False)
     if context is not None and len(context):
         rows = pd.concat([rows, context.assign(context=True)], ignore_index=True)
 
-    chains = place_chains(_places_named(rows["place_id"], dataset, full))
-    sources = dataset.sources if full is None else full.sources
-    source_titles = sources.set_index("source_id")["title"].to_dict() if len(sources) else {}
+    chains = place_chains(inputs.places)
+    source_titles = inputs.source_titles
 
     precision = rows["date_precision"].where(rows["date_precision"].isin(["month", "year"]), "day").astype("str")
     start = rows["start_date"]
@@ -729,15 +693,16 @@ class QuickRange(NamedTuple):
 YEAR = pd.Timedelta(days=365)
 
 
-def quick_ranges(full: Dataset, headline: pd.Series | None, lang: str = "en") -> list[QuickRange]:
+def quick_ranges(headline: pd.Series | None, parent: pd.Series | None, lang: str = "en") -> list[QuickRange]:
     """Return the views the timeline offers: the headline's conference, a year around the headline, all.
 
     Parameters
     ----------
-    full : Dataset
-        The whole dataset (the conference may be filtered out; its dates still frame the view).
     headline : pandas.Series or None
         The headline event's row (:func:`dashlib.query.summary.headline_event`).
+    parent : pandas.Series or None
+        The row of the conference the headline event belongs to, out of the whole data (it may be
+        filtered out; its dates still frame the view): :func:`dashlib.query.timeline.headline_parent`.
     lang : str
         ``"en"`` or ``"fr"``.
 
@@ -754,15 +719,11 @@ def quick_ranges(full: Dataset, headline: pd.Series | None, lang: str = "en") ->
         start = pd.Timestamp(headline["start_date"])
         end = headline.get("end_date")
         end = max(pd.Timestamp(end), start) if not pd.isna(end) else start
-        parent_id = headline.get("parent_event_id")
-        events = full.events
-        parent = events.loc[events["event_id"] == parent_id] if isinstance(parent_id, str) else events.iloc[:0]
         first = last = None
-        if len(parent) and not pd.isna(parent["start_date"].iloc[0]):
-            row = parent.iloc[0]
-            first = min(pd.Timestamp(row["start_date"]), start)
-            last = max(pd.Timestamp(row["end_date"]) if not pd.isna(row["end_date"]) else first, end)
-            name = event_label(row["title"], "conference")
+        if parent is not None and not pd.isna(parent["start_date"]):
+            first = min(pd.Timestamp(parent["start_date"]), start)
+            last = max(pd.Timestamp(parent["end_date"]) if not pd.isna(parent["end_date"]) else first, end)
+            name = event_label(parent["title"], "conference")
         elif end > start:
             first, last = start, end
             name = event_label(headline["title"], str(headline.get("event_type")))
@@ -776,94 +737,11 @@ def quick_ranges(full: Dataset, headline: pd.Series | None, lang: str = "en") ->
 
 # -- many events: counts per period ---------------------------------------------------------------
 
-#: Most dated events the timeline draws one by one (bars, markers, lanes, hover text each). Above
-#: it, :func:`timeline_chart` draws counts per period instead: a chart of a few hundred events still
-#: reads, builds in well under a second and weighs a few hundred kB; thousands of markers do none
-#: of that. COP sessions added for context count too: when the events plus the sessions would go
-#: past it, the sessions are left out (the text alternative says so).
-MAX_EVENTS_DRAWN = 400
-
-#: Periods events are counted per, coarsest first, with the span of start dates above which each is
-#: used (:func:`count_period`): at most ~31 years, ~72 months, ~26 weeks or ~42 days of bars for a
-#: span up to 1995–2025.
-COUNT_PERIODS = (
-    ("year", pd.Timedelta(days=6 * 365)),
-    ("month", pd.Timedelta(days=183)),
-    ("week", pd.Timedelta(days=42)),
-    ("day", pd.Timedelta(0)),
-)
+#: Columns of :func:`timeline_counts`: :data:`dashlib.query.timeline.EVENT_COUNT_COLUMNS` and their text.
 COUNT_COLUMNS = ("period", "start", "end", "type", "type_label", "count", "period_text", "count_text")
 _BAR_FILL = 0.85  # share of the shortest period a bar covers (the rest is the gap between bars)
 _SHORTEST_PERIOD = {"year": 365, "month": 28, "week": 7, "day": 1}  # days
 _COUNT_HEIGHT_PX = 440
-_MAX_DAY_SPAN = 100_000  # days (~270 years) counted one by one before being folded into periods
-
-
-def count_period(first: pd.Timestamp, last: pd.Timestamp) -> str:
-    """Return the period events from ``first`` to ``last`` (start dates) are counted per.
-
-    ``"year"`` when they span more than about six years, ``"month"`` more than about six months,
-    ``"week"`` more than six weeks, else ``"day"`` (see :data:`COUNT_PERIODS`).
-    """
-    span = pd.Timestamp(last) - pd.Timestamp(first)
-    return next(name for name, above in COUNT_PERIODS if span > above or name == "day")
-
-
-def _dated_starts(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    # The start dates of the dated events (datetime64[D]) and a boolean mask of them, no row copied.
-    start = events["start_date"]
-    dated = start.notna().to_numpy()
-    return start.to_numpy()[dated].astype("datetime64[D]"), dated
-
-
-def _type_codes(kind: pd.Series, schema_types: list[str]) -> np.ndarray:
-    # Position of each event's type in the schema's enum; a missing type gets the last code ("other").
-    if isinstance(kind.dtype, pd.CategoricalDtype) and list(kind.cat.categories) == schema_types:
-        codes = kind.cat.codes.to_numpy()
-    else:
-        codes = pd.Categorical(kind.astype("object"), categories=schema_types).codes
-    return np.where(codes < 0, len(schema_types), codes).astype(np.int64)
-
-
-def _period_index(days: np.ndarray, period: str) -> np.ndarray:
-    # Number of the period each day falls in; weeks start on Monday (1 Jan 1970 was a Thursday).
-    if period == "year":
-        return days.astype("datetime64[Y]").astype(np.int64)
-    if period == "month":
-        return days.astype("datetime64[M]").astype(np.int64)
-    number = days.astype(np.int64)
-    return (number + 3) // 7 if period == "week" else number
-
-
-def _count_grid(days: np.ndarray, codes: np.ndarray, n_types: int, period: str) -> tuple[int, np.ndarray]:
-    # Events per period (rows, the first numbered lo) and type code (columns). Counted per day first,
-    # then the days of the span folded into periods: numpy's day-to-month or -year conversion costs
-    # ~100 ns a value, so it runs once per day of the span rather than once per event.
-    number = days.astype(np.int64)
-    first, last = int(number.min()), int(number.max())
-    if last - first >= _MAX_DAY_SPAN:  # centuries of dates: convert each event's day instead
-        index = _period_index(days, period)
-        lo, hi = int(index.min()), int(index.max())
-        grid = np.bincount((index - lo) * n_types + codes, minlength=(hi - lo + 1) * n_types)
-        return lo, grid.reshape(hi - lo + 1, n_types)
-    per_day = np.bincount((number - first) * n_types + codes, minlength=(last - first + 1) * n_types)
-    index = _period_index(np.arange(first, last + 1).astype("datetime64[D]"), period)
-    # Consecutive days: each period from index[0] to index[-1] is one run of days.
-    runs = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
-    return int(index[0]), np.add.reduceat(per_day.reshape(-1, n_types), runs, axis=0)
-
-
-def _period_starts(index: np.ndarray, period: str) -> pd.DatetimeIndex:
-    # First day of each numbered period (the inverse of _period_index).
-    if period == "year":
-        days = index.astype("datetime64[Y]").astype("datetime64[D]")
-    elif period == "month":
-        days = index.astype("datetime64[M]").astype("datetime64[D]")
-    elif period == "week":
-        days = (index * 7 - 3).astype("datetime64[D]")
-    else:
-        days = index.astype("datetime64[D]")
-    return pd.DatetimeIndex(days.astype("datetime64[ns]"))
 
 
 def _period_text(first: pd.Timestamp, period: str, lang: str) -> str:
@@ -874,54 +752,35 @@ def _period_text(first: pd.Timestamp, period: str, lang: str) -> str:
     return date_text(first, None, "day", lang)
 
 
-def timeline_counts(dataset: Dataset, lang: str = "en", period: str | None = None) -> pd.DataFrame:
-    """Count the dataset's dated events per period and event type, in whole-array operations.
-
-    An event counts once, in the period of its start date (a twelve-day conference that starts on
-    30 December counts in December); an event dated only to the month or the year counts in the
-    period of its first day. Events without a start date are not counted (nor drawn per event).
+def timeline_counts(counts: pd.DataFrame | None, lang: str = "en") -> pd.DataFrame:
+    """Add the text of each period, event type and count to event counts.
 
     Parameters
     ----------
-    dataset : Dataset
-        The filtered dataset.
+    counts : pandas.DataFrame or None
+        Events per period and type (:func:`dashlib.query.timeline.event_counts`; the ``counts`` of a
+        :class:`~dashlib.query.timeline.TimelineInput`).
     lang : str
         ``"en"`` or ``"fr"``: type labels, period and count texts.
-    period : {"year", "month", "week", "day"}, optional
-        The period to count per; by default :func:`count_period` of the span of start dates.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COUNT_COLUMNS`, one row per period and type with at least one event: types in
-        schema order (a missing type last, as ``"other"``), then periods in time order. ``start``
-        and ``end`` are the first day of the period and of the next one; ``period_text`` reads like
-        ``2019``, ``Nov 2024``, ``week of 18 Nov 2024`` or ``21 Nov 2024``; ``count_text`` like
-        ``1,234 events`` (``1 234 événements``). Empty (with these columns) when no event is dated.
-        ``counts["count"].sum()`` is the number of dated events.
+        Columns :data:`COUNT_COLUMNS`, the rows of ``counts`` in their order (types in schema
+        order, a missing type last as ``"other"``, then periods in time order). ``type_label`` is
+        HTML-escaped; ``period_text`` reads like ``2019``, ``Nov 2024``, ``week of 18 Nov 2024`` or
+        ``21 Nov 2024`` (one text per period, not per row); ``count_text`` like ``1,234 events``
+        (``1 234 événements``). Empty (with these columns) when nothing is counted.
     """
-    days, dated = _dated_starts(dataset.events)
-    if not len(days):
+    if counts is None or counts.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in COUNT_COLUMNS})
-    period = period or count_period(days.min(), days.max())
-    schema_types = enum_values("events", "event_type")
-    types = [*schema_types, "other"]
-    codes = _type_codes(dataset.events["event_type"], schema_types)[dated]
-    lo, grid = _count_grid(days, codes, len(types), period)
-    kinds, periods = np.nonzero(grid.T)  # type-major: one run of periods per type
-    starts = _period_starts(np.arange(lo, lo + len(grid) + 1), period)
-    texts = [_period_text(s, period, lang) for s in starts[:-1]]  # one per period, not per event
-    counts = grid[periods, kinds]
-    return pd.DataFrame({
-        "period": period,
-        "start": starts[periods],
-        "end": starts[periods + 1],
-        "type": [types[k] for k in kinds],
-        "type_label": [esc(enum_label("event_type", types[k], lang)) for k in kinds],
-        "count": counts.astype("int64"),
-        "period_text": [texts[p] for p in periods],
-        "count_text": [count_text("timeline.count", c, lang) for c in counts],
-    }, columns=list(COUNT_COLUMNS))
+    period = counts["period"].iloc[0]
+    texts = {start: _period_text(start, period, lang) for start in counts["start"].unique()}
+    return counts.assign(
+        type_label=[esc(enum_label("event_type", kind, lang)) for kind in counts["type"]],
+        period_text=[texts[start] for start in counts["start"]],
+        count_text=[count_text("timeline.count", n, lang) for n in counts["count"]],
+    )[list(COUNT_COLUMNS)]
 
 
 def timeline_counts_figure(counts: pd.DataFrame, lang: str = "en",
@@ -954,7 +813,7 @@ def timeline_counts_figure(counts: pd.DataFrame, lang: str = "en",
         "customdata": counts[["period_text", "count_text"]].to_numpy().tolist(),
         "type": counts["type"].tolist(), "type_label": counts["type_label"].tolist(),
     }
-    # One trace per type: the rows of a type are consecutive (timeline_counts sorts them so).
+    # One trace per type: the rows of a type are consecutive (event_counts sorts them so).
     kinds = counts["type"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, kinds[1:] != kinds[:-1], True])
     traces = []
@@ -1010,32 +869,23 @@ class TimelineChart(NamedTuple):
     figures: dict[str, go.Figure | None] | None = None  #: the figure of each width class, by its name
 
 
-def draws_each_event(dataset: Dataset) -> bool:
-    """Return True when :func:`timeline_chart` draws each event of ``dataset`` (at most :data:`MAX_EVENTS_DRAWN`)."""
-    return int(dataset.events["start_date"].notna().sum()) <= MAX_EVENTS_DRAWN
-
-
-def timeline_chart(dataset: Dataset, full: Dataset | None = None, lang: str = "en",
-                   show_context: bool = True, headline: str | None = None,
+def timeline_chart(inputs: TimelineInput, lang: str = "en", headline: str | None = None,
                    view: QuickRange | None = None) -> TimelineChart:
-    """Return the timeline of a (filtered) dataset: each event when few, counts per period when many.
+    """Return the timeline of a view: each event when few, counts per period when many.
 
     Up to :data:`MAX_EVENTS_DRAWN` dated events: :func:`timeline_frame` and :func:`timeline_figure`,
-    with the COP sessions of ``full`` for context when ``show_context`` and when they fit under the
-    same limit (else left out, and the text alternative says how many). Above it:
-    :func:`timeline_counts` and :func:`timeline_counts_figure`, no context, and a text alternative
-    that says the events are counted and why. Nothing here loops over events above the limit.
+    with the COP sessions selected for context (left out when they would not fit under the same
+    limit, and the text alternative says how many). Above it: :func:`timeline_counts` and
+    :func:`timeline_counts_figure`, no context, and a text alternative that says the events are
+    counted and why. Nothing here loops over events above the limit.
 
     Parameters
     ----------
-    dataset : Dataset
-        The filtered dataset.
-    full : Dataset, optional
-        The whole dataset (for context sessions).
+    inputs : TimelineInput
+        What :func:`dashlib.query.timeline.timeline_input` selected and counted for the view (and
+        the page's context toggle).
     lang : str
         ``"en"`` or ``"fr"``.
-    show_context : bool
-        The page's toggle.
     headline : str, optional
         The headline event's id, marked (:func:`timeline_figure`).
     view : QuickRange, optional
@@ -1048,33 +898,26 @@ def timeline_chart(dataset: Dataset, full: Dataset | None = None, lang: str = "e
         ``(figure, alt, caption, aggregated, figures)``: one figure per width class
         (:data:`dashlib.charts.layout.SIZES`), ``figure`` the wide one.
     """
-    events = dataset.events
-    n_dated = int(events["start_date"].notna().sum())
     x_range = view.x_range if view is not None else None
     key = view.key if view is not None else "all"
-    if n_dated <= MAX_EVENTS_DRAWN:
-        dated = events.loc[events["start_date"].notna()]
-        context = _context_events(dated, full) if show_context and full is not None and n_dated else None
-        skipped = 0 if context is None or n_dated + len(context) <= MAX_EVENTS_DRAWN else len(context)
+    if not inputs.aggregated:
         figures = {}
-        frames = _frames(dated, None if skipped else context, dataset, full, lang, SIZES)
+        frames = _frames(inputs, lang, SIZES)
         for size in SIZES:
             frame = frames[size.name]
             figures[size.name] = timeline_figure(frame, lang, size, x_range, headline, key)
         alt = timeline_alt_text(frame, lang, headline)
-        if skipped:
-            alt = _then(alt, t("timeline.alt_context_skipped", lang, n=format_count(skipped, lang)))
+        if inputs.context_skipped:
+            alt = _then(alt, t("timeline.alt_context_skipped", lang, n=format_count(inputs.context_skipped, lang)))
         return TimelineChart(figures[WIDE.name], alt, t("timeline.caption", lang), False, figures)
 
-    counts = timeline_counts(dataset, lang)
+    counts = timeline_counts(inputs.counts, lang)
     period = counts["period"].iloc[0]
     period_name = t(f"timeline.period.{period}", lang)
-    start, end = events["start_date"], events["end_date"]
-    last = max(start.max(), end.max()) if end.notna().any() else start.max()
-    alt = t("timeline.alt_aggregated", lang, n=format_count(n_dated, lang), period=period_name,
-            max=format_count(MAX_EVENTS_DRAWN, lang), first=date_text(start.min(), None, "day", lang),
-            last=date_text(last, None, "day", lang))
-    if show_context and full is not None:
+    alt = t("timeline.alt_aggregated", lang, n=format_count(inputs.dated, lang), period=period_name,
+            max=format_count(MAX_EVENTS_DRAWN, lang), first=date_text(inputs.first, None, "day", lang),
+            last=date_text(inputs.last, None, "day", lang))
+    if inputs.context_requested:
         alt = _then(alt, t("timeline.alt_context_hidden", lang))
     figure = timeline_counts_figure(counts, lang, x_range)
     return TimelineChart(figure, alt, t("timeline.caption_aggregated", lang, period=period_name), True,

@@ -23,6 +23,7 @@ from dashlib.ui.loading import active_dataset, default_result
 from dashlib.ui.navigation import leave_legacy_pages_mode, navigation_only, url_alias
 from dashlib.ui.parts import (
     display_table,
+    draws_each_event,
     figure_cards,
     headline_facts,
     map_deck,
@@ -62,12 +63,13 @@ from dashlib.ui.widgets import (
 
 __all__ = [
     "View", "accessible_page", "active_dataset", "chosen_image_format", "clear_network_pick", "coordinates",
-    "current_view", "default_result", "display_table", "download_section", "empty_state", "figure_cards",
-    "geocode_online_button", "headline_event", "headline_facts", "highlighted_text", "image_format_picker",
-    "key_figures", "leave_legacy_pages_mode", "map_deck", "map_layers", "map_legend", "map_provenance",
-    "navigation_only", "network_figures", "network_options", "network_picker", "network_ranking", "network_select",
-    "on_map_select", "on_network_select", "on_topic_pick", "participants_table", "partner_graph", "places_table",
-    "plotly_config", "quick_ranges", "quoting_rows", "ranking_table", "reset_filters", "responsive_chart",
-    "seed_from_url", "select_filter", "show_url_notices", "sidebar", "source_card", "source_picker", "source_text",
-    "table_note", "table_tabs", "timeline_chart", "upload_section", "url_alias", "write_to_url",
+    "current_view", "default_result", "display_table", "download_section", "draws_each_event", "empty_state",
+    "figure_cards", "geocode_online_button", "headline_event", "headline_facts", "highlighted_text",
+    "image_format_picker", "key_figures", "leave_legacy_pages_mode", "map_deck", "map_layers", "map_legend",
+    "map_provenance", "navigation_only", "network_figures", "network_options", "network_picker", "network_ranking",
+    "network_select", "on_map_select", "on_network_select", "on_topic_pick", "participants_table", "partner_graph",
+    "places_table", "plotly_config", "quick_ranges", "quoting_rows", "ranking_table", "reset_filters",
+    "responsive_chart", "seed_from_url", "select_filter", "show_url_notices", "sidebar", "source_card",
+    "source_picker", "source_text", "table_note", "table_tabs", "timeline_chart", "upload_section", "url_alias",
+    "write_to_url",
 ]

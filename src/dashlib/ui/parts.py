@@ -29,6 +29,7 @@ from dashlib.i18n import label, t
 from dashlib.model import Dataset
 from dashlib.query import filters as flt
 from dashlib.query import mapdata, network, quotes, summary, tablepage
+from dashlib.query import timeline as timeline_query
 from dashlib.ui.derived import coordinates, online_key, partner_graph
 from dashlib.ui.state import View, dataset_key
 
@@ -91,7 +92,7 @@ def headline_facts(view: View, event: pd.Series) -> HeadlineFacts:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _quick_ranges(key: str, headline: str | None, lang: str, _full: Dataset,
                   _event: pd.Series | None) -> list[timeline.QuickRange]:
-    return timeline.quick_ranges(_full, _event, lang)
+    return timeline.quick_ranges(_event, timeline_query.headline_parent(_full, _event), lang)
 
 
 def quick_ranges(view: View, headline: pd.Series | None) -> list[timeline.QuickRange]:
@@ -103,8 +104,8 @@ def quick_ranges(view: View, headline: pd.Series | None) -> list[timeline.QuickR
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _timeline(key: str, filters: flt.Filters, lang: str, show_context: bool, headline: str | None,
               range_key: str | None, _view: View, _range: timeline.QuickRange | None) -> timeline.TimelineChart:
-    return timeline.timeline_chart(_view.data, _view.full, lang, show_context=show_context, headline=headline,
-                                   view=_range)
+    inputs = timeline_query.timeline_input(_view.data, _view.full, show_context)
+    return timeline.timeline_chart(inputs, lang, headline=headline, view=_range)
 
 
 def timeline_chart(view: View, show_context: bool, headline: str | None,
@@ -125,6 +126,16 @@ def timeline_chart(view: View, show_context: bool, headline: str | None,
     range_key = None if quick_range is None else quick_range.key
     return _timeline(dataset_key(view.full), view.filters, view.lang, show_context, headline, range_key, view,
                      quick_range)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _draws_each_event(key: str, filters: flt.Filters, _data: Dataset) -> bool:
+    return timeline_query.draws_each_event(_data)
+
+
+def draws_each_event(view: View) -> bool:
+    """Return whether the view's timeline draws each event (:func:`dashlib.query.timeline.draws_each_event`), cached."""
+    return _draws_each_event(dataset_key(view.full), view.filters, view.data)
 
 
 # -- Network ------------------------------------------------------------------------------------
