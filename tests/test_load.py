@@ -167,3 +167,28 @@ def test_descriptor_cannot_point_outside_the_package(package_copy):
     shutil.copy(package_copy / "sources.csv", package_copy / "sources-copy.csv")
     problems = _problems(package_copy)
     assert any(p[0] == "datapackage.json" and "relative" in p[3] for p in problems)
+
+
+@pytest.mark.parametrize("table", ["places", "organizations", "events", "participations", "relations"])
+def test_text_becomes_the_categoricals_pandas_would_make(table):
+    # coerce_types builds categoricals with Arrow (no Python object per cell): the same columns,
+    # categories, order and missing cells as pandas' own Categorical and astype("category").
+    from dashlib.model import COMPACT_MIN_ROWS, coerce_types, table_schema
+    from dashlib.synth import synthesize
+
+    raw = synthesize(3_000)[table]
+    typed = coerce_types(table, raw)
+    key = table_schema(table).get("primaryKey")
+    for field in table_schema(table)["fields"]:
+        name, enum = field["name"], field.get("constraints", {}).get("enum")
+        if field.get("type", "string") != "string":
+            continue
+        text = raw[name].replace("", pd.NA).astype("str") if name in raw else pd.Series(pd.NA, index=raw.index,
+                                                                                           dtype="str")
+        if enum:
+            expected = pd.Series(pd.Categorical(text, categories=enum), name=name)
+        elif name != key and len(text) >= COMPACT_MIN_ROWS and text.nunique() <= len(text) // 2:
+            expected = text.astype("category")
+        else:
+            expected = text
+        pd.testing.assert_series_equal(typed[name], expected, check_names=False)

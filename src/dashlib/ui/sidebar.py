@@ -82,12 +82,18 @@ def _choices(key: str, lang: str, spec_key: int, _spec: tuple[FilterSpec, ...],
     return choices
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _url_vocabulary(key: str, spec_key: int, _spec: tuple[FilterSpec, ...], _dataset: Dataset) -> dict[str, list[str]]:
+    # Every new session reads its link against these lists: built once per dataset, not per session.
+    return urlstate.vocabulary(_dataset, _spec)
+
+
 def _seed_from_url(dataset: Dataset, spec: tuple[FilterSpec, ...]) -> None:
     """On a session's first run, put what the URL asks for into the widgets' state."""
     if st.session_state.get(SEEDED_KEY):
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    state = urlstate.parse(params, urlstate.vocabulary(dataset, spec), spec)
+    state = urlstate.parse(params, _url_vocabulary(dataset_key(dataset), hash(spec), spec, dataset), spec)
     first, last = date_extent(dataset)
     for entry in spec:
         value = getattr(state.filters, entry.field)
