@@ -22,6 +22,7 @@ import streamlit as st
 import dashlib.charts
 from appserver import ROOT
 from dashlib import synth
+from dashlib.charts.locale import format_count
 from dashlib.geo.chain import resolve_places
 from dashlib.model import BUNDLED_DATA, Dataset
 from dashlib.package.load import load_package
@@ -127,6 +128,9 @@ def test_what_reaches_the_charts_is_bounded_whatever_the_data(page, large_packag
     assert not large, f"charts received frames of more than {MOST_ROWS} rows: {large}"
     graphs = [rows for _, kind, rows in received if kind == "a graph"]
     assert max(graphs, default=0) <= network.MAX_NODES
+    if page == "pages/data.py":  # the page says the table goes on, in French numbers
+        shown = format_count(tablepage.MAX_ROWS_SHOWN, "fr")
+        assert any(f"Les {shown} premières lignes sur" in caption.value for caption in at.caption)
 
 
 def test_the_bound_is_below_the_synthetic_tables():
