@@ -159,8 +159,10 @@ def _sizes(value: str) -> list[int]:
         sizes = [int(v.strip().replace("_", "")) for v in value.split(",") if v.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a list of whole numbers: {value!r}") from None
-    if not sizes or any(not 1 <= n <= 2_000_000 for n in sizes):
-        raise argparse.ArgumentTypeError("sizes must be between 1 and 2,000,000 events")
+    from dashlib.synth import MAX_EVENTS  # what synth can write
+
+    if not sizes or any(not 1 <= n <= MAX_EVENTS for n in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be between 1 and {MAX_EVENTS:,} events")
     return sizes
 
 

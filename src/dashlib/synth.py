@@ -34,7 +34,7 @@ from dashlib.model import TABLES, columns, enum_values
 from dashlib.package.files import atomic_write
 from dashlib.package.write import package_descriptor, write_table_csv
 
-MAX_EVENTS = 2_000_000
+MAX_EVENTS = 10_000_000  # the query engine issue's largest benchmark size
 MAX_PLACES = 5_000
 MAX_ORGANIZATIONS = 50_000
 SOURCE_ID = "synthetic"
