@@ -350,3 +350,21 @@ def test_synth_argument_errors_exit_2(tmp_path, capsys, args, says):
 def test_synth_event_count_reads_thousands_separators(tmp_path, typed, count):
     assert main(["synth", "--events", typed, "-o", str(tmp_path / "p")]) == EXIT_OK
     assert len(read_rows(tmp_path / "p" / "events.csv")) == count
+
+
+def test_max_mb_sets_how_large_a_package_validate_and_publish_read(tmp_path, capsys):
+    # The defaults (200 MB a file) guard the app; a package of one's own can be larger (10M events
+    # write 1.6 GB of events.csv), and --max-mb lets validate and publish read it.
+    out = tmp_path / "pkg"
+    assert main(["synth", "--events", "20000", "-o", str(out)]) == EXIT_OK
+    assert (out / "events.csv").stat().st_size > 2**20
+    capsys.readouterr()
+    assert main(["validate", str(out), "--max-mb", "1"]) == EXIT_PROBLEMS
+    said = capsys.readouterr().out
+    assert "events.csv" in said and "larger than the limit of 1 MB" in said
+    url = f"duckdb:///{tmp_path / 'atlas.duckdb'}"
+    assert main(["publish", str(out), "--to", url, "--max-mb", "1"]) == EXIT_PROBLEMS
+    assert not (tmp_path / "atlas.duckdb").exists()
+    assert main(["validate", str(out), "--max-mb", "50"]) == EXIT_OK
+    assert main(["publish", str(out), "--to", url, "--max-mb", "50"]) == EXIT_OK
+    assert main(["validate", url]) == EXIT_OK

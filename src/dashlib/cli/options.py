@@ -15,7 +15,7 @@ from pathlib import Path
 from dashlib.cli.exitcodes import EXIT_PROBLEMS, EXIT_UNUSABLE
 from dashlib.model import Dataset
 from dashlib.package.load import load_package
-from dashlib.package.problems import PackageError, Problem
+from dashlib.package.problems import DEFAULT_LIMITS, Limits, PackageError, Problem
 from dashlib.query import dbcheck, engine
 from dashlib.query.datasource import configured_source, source_label
 
@@ -123,7 +123,25 @@ class CommandStop(Exception):
         self.status = status
 
 
-def read_valid_package(path: Source, *, consequence: str) -> Dataset:
+def add_size_limit(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--max-mb``: how large a file (and the package) the command reads, for packages of one's own."""
+    default_file = DEFAULT_LIMITS.max_file_bytes // 2**20
+    parser.add_argument("--max-mb", type=int, metavar="MB",
+                        help=f"read files of up to MB megabytes, and a package of up to five times that (default: "
+                             f"{default_file} MB a file, {DEFAULT_LIMITS.max_total_bytes // 2**20} MB in all; the "
+                             f"app keeps these for what it opens and what is uploaded)")
+
+
+def size_limits(args: argparse.Namespace) -> Limits:
+    """Return the limits ``--max-mb`` sets (:data:`~dashlib.package.problems.DEFAULT_LIMITS` without it)."""
+    megabytes = getattr(args, "max_mb", None)
+    if not megabytes:
+        return DEFAULT_LIMITS
+    return Limits(max_file_bytes=megabytes * 2**20,
+                  max_total_bytes=max(5 * megabytes * 2**20, DEFAULT_LIMITS.max_total_bytes))
+
+
+def read_valid_package(path: Source, *, consequence: str, limits: Limits = DEFAULT_LIMITS) -> Dataset:
     """Read and validate the package a command works on, or print why not and stop the command.
 
     Parameters
@@ -133,6 +151,8 @@ def read_valid_package(path: Source, *, consequence: str) -> Dataset:
         the database is checked (:func:`open_valid_database`) and its dataset read whole.
     consequence : str
         What the problems mean for this command, for the last line ("nothing was published").
+    limits : Limits
+        How large a package it reads (:func:`size_limits`).
 
     Returns
     -------
@@ -153,7 +173,7 @@ def read_valid_package(path: Source, *, consequence: str) -> Dataset:
             print(database_failure(path, "cannot read the database", exc), file=sys.stderr)
             raise CommandStop(EXIT_UNUSABLE) from exc
     try:
-        result = load_package(path)
+        result = load_package(path, limits)
     except PackageError as exc:
         print(f"{path}: cannot read the package: {exc}", file=sys.stderr)
         raise CommandStop(EXIT_UNUSABLE) from exc

@@ -8,7 +8,15 @@ import sys
 from tqdm import tqdm
 
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
-from dashlib.cli.options import add_command, add_package_path, label, package_path, read_valid_package
+from dashlib.cli.options import (
+    add_command,
+    add_package_path,
+    add_size_limit,
+    label,
+    package_path,
+    read_valid_package,
+    size_limits,
+)
 from dashlib.query import engine
 
 
@@ -33,20 +41,22 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         examples=["dashlib publish data --to duckdb:///srv/atlas.duckdb",
                   "dashlib publish data --to postgresql://atlas@db.example.org/atlas",
                   "dashlib publish new.zip --to postgresql://atlas@db/atlas --replace   # swap the data",
-                  "dashlib publish duckdb:///srv/atlas.duckdb --to postgresql://atlas@db/atlas   # copy a database"],
+                  "dashlib publish duckdb:///srv/atlas.duckdb --to postgresql://atlas@db/atlas   # copy a database",
+                  "dashlib publish big --to duckdb:///srv/atlas.duckdb --max-mb 4000   # files over 200 MB"],
     )
     add_package_path(parser)
     parser.add_argument("--to", required=True, metavar="URL",
                         help="where to publish: duckdb:///FILE, postgresql://USER@HOST[:PORT]/DB, or any Ibis URL")
     parser.add_argument("--replace", action="store_true",
                         help="overwrite a different dataset already in the database")
+    add_size_limit(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate the package, publish it to ``args.to``, and return the exit status."""
     path = package_path(args)
-    dataset = read_valid_package(path, consequence="nothing was published")
+    dataset = read_valid_package(path, consequence="nothing was published", limits=size_limits(args))
     with tqdm(total=sum(dataset.row_counts().values()), unit=" rows", desc="publishing", file=sys.stderr,
               disable=None) as bar:
 

@@ -132,5 +132,6 @@ def run(args: argparse.Namespace) -> int:
     if too_big or total > DEFAULT_LIMITS.max_total_bytes:
         print(f"synth: note: {', '.join(too_big) or 'the package'} exceed(s) the loader's size limits "
               f"({_size(DEFAULT_LIMITS.max_file_bytes)} a file, {_size(DEFAULT_LIMITS.max_total_bytes)} in all): "
-              "dashlib validate and the app will refuse it", file=sys.stderr)
+              "the app will refuse it as a package; `dashlib publish DIR --to duckdb:///FILE --max-mb N` loads it "
+              "into a database the app opens by URL", file=sys.stderr)
     return EXIT_OK

@@ -6,7 +6,16 @@ import argparse
 import sys
 
 from dashlib.cli.exitcodes import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
-from dashlib.cli.options import add_command, add_package_path, database_failure, is_database, label, package_path
+from dashlib.cli.options import (
+    add_command,
+    add_package_path,
+    add_size_limit,
+    database_failure,
+    is_database,
+    label,
+    package_path,
+    size_limits,
+)
 from dashlib.package.load import load_package
 from dashlib.package.problems import PackageError
 from dashlib.query import dbcheck, engine
@@ -39,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                   "DASHLIB_DATA=mine dashlib validate      # the package (or database) the app would open"],
     )
     add_package_path(parser)
+    add_size_limit(parser)
     return parser
 
 
@@ -48,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if is_database(source):
         return _run_on_database(str(source))
     try:
-        result = load_package(source)
+        result = load_package(source, size_limits(args))
     except PackageError as exc:
         print(f"{source}: cannot read the package: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
