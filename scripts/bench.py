@@ -1533,7 +1533,7 @@ def targets(results: dict[str, Any], rows: list[dict[str, Any]], engine: str = D
     rss = row.get("peak_rss_unfiltered_mb")
     add(f"peak server memory, unfiltered, < {TARGET_RSS_MB:.0f} MB{where}", rss,
         None if rss is None else rss < TARGET_RSS_MB,
-        f"{rss:.0f} MB (every page visited{'' if engine == 'duckdb' else f'; {engine} server not counted'})"
+        f"{rss:.0f} MB (every page visited{'' if engine.startswith('duckdb') else f'; {engine} server not counted'})"
         if rss else "",
         "peak RSS of the AppTest process after the first run and a visit of every page")
     all_bytes = [(r["bytes_per_rerun_max"], r["size"]) for r in atlas.values() if r.get("bytes_per_rerun_max")]
