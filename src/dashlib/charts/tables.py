@@ -8,7 +8,6 @@ from dashlib.charts.locale import country_name, date_text, language_name
 from dashlib.i18n import label, t
 from dashlib.model import enum_values
 from dashlib.query.names import in_language
-from dashlib.query.tablepage import MAX_ROWS_SHOWN as MAX_ROWS_SHOWN
 from dashlib.query.tablepage import TablePage
 
 TABLE_ORDER = ("events", "organizations", "participations", "relations", "places", "sources")

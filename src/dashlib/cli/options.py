@@ -134,7 +134,7 @@ def add_size_limit(parser: argparse.ArgumentParser) -> None:
 
 def size_limits(args: argparse.Namespace) -> Limits:
     """Return the limits ``--max-mb`` sets (:data:`~dashlib.package.problems.DEFAULT_LIMITS` without it)."""
-    megabytes = getattr(args, "max_mb", None)
+    megabytes = args.max_mb
     if not megabytes:
         return DEFAULT_LIMITS
     return Limits(max_file_bytes=megabytes * 2**20,

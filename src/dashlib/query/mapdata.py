@@ -24,8 +24,8 @@ MAX_UNPLACED_NAMED = 50
 #: Rows of the map's places table.
 PLACES_PAGE_ROWS = 1_000
 
-POINT_COLUMNS = ("place_id", "name", "name_local", "kind", "country_code", "lat", "lon", "coord_source",
-                 "detail", "approximate", "events", "organizations", "activity")
+POINT_COLUMNS = ("place_id", "name", "name_local", "kind", "lat", "lon", "coord_source", "detail", "approximate",
+                 "events", "organizations", "activity")
 
 
 class MapPlaces(NamedTuple):
@@ -65,7 +65,7 @@ def map_places(data: Dataset, coords: pd.DataFrame, limit: int = MAX_POINTS,
     own = pd.DataFrame({"events": data.events["place_id"].value_counts(),
                         "organizations": data.organizations["place_id"].value_counts()}).fillna(0)
     tree = PlaceTree(places)
-    frame = places[["place_id", "name", "kind", "country_code"]].assign(
+    frame = places[["place_id", "name", "kind"]].assign(
         name_local=places.get("name_local"))
     frame = frame.merge(coords[["place_id", "lat", "lon", "coord_source", "detail", "approximate"]],
                         on="place_id", how="left")
